@@ -1,0 +1,1 @@
+"""Adapters at the edge: one library each, behind the domain's ports."""

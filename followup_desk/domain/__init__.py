@@ -1,0 +1,1 @@
+"""Pure scheduling and follow-up rules: dataclasses, enums and zoneinfo, nothing else."""

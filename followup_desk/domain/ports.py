@@ -1,0 +1,94 @@
+"""The ports the services need; storage and adapters implement them."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Protocol
+
+from followup_desk.domain.booking import Booking, Prospect, Rep, Task
+from followup_desk.domain.intervals import BusyBlock
+
+
+class Clock(Protocol):
+    def now(self) -> datetime: ...
+
+
+@dataclass(frozen=True)
+class CacheEntry:
+    """What the cache knows of one free/busy source."""
+
+    source: str
+    fingerprint: str
+    zone: str
+    window_start: datetime
+    window_end: datetime
+    loaded_at: datetime
+    blocks: tuple[BusyBlock, ...]
+    last_error: str = ""
+
+    def covers(self, start: datetime, end: datetime, zone: str) -> bool:
+        return self.zone == zone and self.window_start <= start and end <= self.window_end
+
+
+@dataclass(frozen=True)
+class SourceLoad:
+    """The outcome of reading a source: either unchanged, or fresh blocks and warnings."""
+
+    fingerprint: str
+    unchanged: bool
+    blocks: tuple[BusyBlock, ...] = ()
+    warnings: tuple[str, ...] = field(default=())
+
+
+class BusyCache(Protocol):
+    def get(self, source: str) -> CacheEntry | None: ...
+
+    def put(self, entry: CacheEntry) -> None: ...
+
+    def mark_error(self, source: str, message: str) -> None: ...
+
+
+class CalendarSource(Protocol):
+    def load(
+        self,
+        source: str,
+        window: tuple[datetime, datetime],
+        zone: str,
+        known_fingerprint: str | None,
+    ) -> SourceLoad:
+        """Read ``source``; when its fingerprint equals ``known_fingerprint`` say unchanged.
+
+        Raises :class:`followup_desk.errors.SourceError` with a sentence for the user.
+        """
+        ...
+
+
+class BookingStore(Protocol):
+    def save_new_booking(
+        self, prospect: Prospect, booking: Booking, task: Task
+    ) -> tuple[Prospect, Booking]: ...
+
+    def update_booking(self, booking: Booking, task_due: Task | None) -> Booking: ...
+
+    def set_ics_path(self, booking_id: int, path: str) -> None: ...
+
+    def booking(self, booking_id: int) -> Booking | None: ...
+
+    def prospect(self, prospect_id: int) -> Prospect | None: ...
+
+    def active_bookings(self, start: datetime, end: datetime) -> Sequence[Booking]: ...
+
+    def prospects_with_next_step(
+        self, now: datetime
+    ) -> Sequence[tuple[Prospect, Booking | None, Task | None]]: ...
+
+
+class InviteWriter(Protocol):
+    def write(self, booking: Booking, prospect: Prospect, rep: Rep, target: str) -> str:
+        """Write the invite (REQUEST, or CANCEL for a cancelled booking) to ``target``.
+
+        Returns the path written. Raises :class:`followup_desk.errors.InviteWriteError`.
+        """
+        ...

@@ -1,0 +1,49 @@
+"""The one error tree of Followup Desk.
+
+Every error a user can meet derives from :class:`FollowupDeskError`. Its message is a
+sentence meant for the user: what went wrong and what to do. Adapters translate library
+errors into these at the edge; the CLI and the window show ``str(error)`` and log the
+traceback, never showing it.
+"""
+
+from __future__ import annotations
+
+
+class FollowupDeskError(Exception):
+    """Base of every error the app raises on purpose."""
+
+
+class UserError(FollowupDeskError):
+    """Shown to the user as it is, without a traceback."""
+
+
+class SettingsError(UserError):
+    """The settings file is unreadable or holds an invalid value (the key is named)."""
+
+
+class InvalidInputError(UserError):
+    """A value given by the user (a zone, an email, a date) is not acceptable."""
+
+
+class SlotUnavailableError(UserError):
+    """The requested time cannot be booked (busy, outside hours, too soon, in a DST gap)."""
+
+
+class NotFoundError(UserError):
+    """A booking or prospect that was asked for does not exist."""
+
+
+class SourceError(UserError):
+    """A free/busy source could not be read; ``source`` names it."""
+
+    def __init__(self, source: str, message: str) -> None:
+        super().__init__(message)
+        self.source = source
+
+
+class StorageError(UserError):
+    """The database or a file could not be read or written."""
+
+
+class InviteWriteError(StorageError):
+    """The booking is saved but its invite file could not be written."""

@@ -1,0 +1,23 @@
+"""Finding what the app ships in ``resources/``, installed (wheel) or from a checkout."""
+
+from __future__ import annotations
+
+from importlib import resources
+from importlib.abc import Traversable
+from pathlib import Path
+
+
+def resource(name: str) -> Traversable:
+    """The shipped file ``name`` (e.g. ``"settings.toml"``)."""
+    try:
+        found = resources.files("followup_desk.resources").joinpath(name)
+        if found.is_file():
+            return found
+    except ModuleNotFoundError:
+        pass
+    # running from a checkout without installing: resources/ sits beside the package
+    return Path(__file__).resolve().parent.parent / "resources" / name
+
+
+def read_text(name: str) -> str:
+    return resource(name).read_text(encoding="utf-8")

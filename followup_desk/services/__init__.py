@@ -1,0 +1,1 @@
+"""Use cases over the domain, written against the domain's ports only."""

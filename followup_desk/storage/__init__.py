@@ -1,0 +1,1 @@
+"""SQLite storage: schema migrations and the repositories behind the domain's ports."""

@@ -1,0 +1,136 @@
+"""Opening the database: WAL, foreign keys, and migrations keyed by ``PRAGMA user_version``."""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from followup_desk.errors import StorageError
+
+log = logging.getLogger(__name__)
+
+# Each entry moves the schema from version i to i + 1. Never edit a shipped entry: add one.
+MIGRATIONS: tuple[str, ...] = (
+    """
+    CREATE TABLE prospect (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL,
+        email TEXT NOT NULL,
+        email_key TEXT NOT NULL UNIQUE,
+        time_zone TEXT NOT NULL,
+        company TEXT NOT NULL DEFAULT '',
+        phone TEXT NOT NULL DEFAULT '',
+        follow_up_said TEXT NOT NULL DEFAULT '',
+        follow_up_stated TEXT,
+        follow_up_suggested TEXT,
+        created TEXT NOT NULL,
+        updated TEXT NOT NULL
+    );
+    CREATE TABLE booking (
+        id INTEGER PRIMARY KEY,
+        prospect_id INTEGER NOT NULL REFERENCES prospect(id) ON DELETE RESTRICT,
+        uid TEXT NOT NULL UNIQUE,
+        sequence INTEGER NOT NULL DEFAULT 0 CHECK (sequence >= 0),
+        status TEXT NOT NULL CHECK (status IN ('booked', 'cancelled')),
+        start_utc TEXT NOT NULL,
+        end_utc TEXT NOT NULL,
+        rep_zone TEXT NOT NULL,
+        prospect_zone TEXT NOT NULL,
+        title TEXT NOT NULL,
+        ics_path TEXT NOT NULL DEFAULT '',
+        created TEXT NOT NULL,
+        updated TEXT NOT NULL,
+        CHECK (end_utc > start_utc)
+    );
+    CREATE INDEX booking_by_start ON booking(status, start_utc);
+    CREATE INDEX booking_by_prospect ON booking(prospect_id, start_utc);
+    CREATE TABLE task (
+        id INTEGER PRIMARY KEY,
+        booking_id INTEGER NOT NULL REFERENCES booking(id) ON DELETE CASCADE,
+        kind TEXT NOT NULL,
+        due TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('open', 'done', 'cancelled')),
+        UNIQUE (booking_id, kind)
+    );
+    CREATE TABLE busy_source (
+        source TEXT PRIMARY KEY,
+        fingerprint TEXT NOT NULL,
+        zone TEXT NOT NULL,
+        window_start TEXT NOT NULL,
+        window_end TEXT NOT NULL,
+        loaded_at TEXT NOT NULL,
+        last_error TEXT NOT NULL DEFAULT ''
+    );
+    CREATE TABLE busy_block (
+        source TEXT NOT NULL REFERENCES busy_source(source) ON DELETE CASCADE,
+        start_ts INTEGER NOT NULL,
+        end_ts INTEGER NOT NULL,
+        all_day INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX busy_block_by_source ON busy_block(source, start_ts);
+    CREATE TABLE app_state (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    );
+    """,
+)
+
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def connect(path: Path) -> sqlite3.Connection:
+    """Open (creating if needed) and migrate the database at ``path``."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(path, isolation_level=None, timeout=10.0)
+    except (OSError, sqlite3.Error) as exc:
+        raise StorageError(
+            f"The database {path} could not be opened ({exc}). "
+            "Check that the folder exists and is writable."
+        ) from exc
+    try:
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = NORMAL")
+        migrate(conn)
+    except sqlite3.DatabaseError as exc:
+        conn.close()
+        raise StorageError(
+            f"The database {path} is damaged or is not a Followup Desk database ({exc}). "
+            "Restore it from a backup, or move it aside to start afresh."
+        ) from exc
+    return conn
+
+
+def migrate(conn: sqlite3.Connection) -> None:
+    version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+    if version > SCHEMA_VERSION:
+        raise StorageError(
+            f"The database was written by a newer Followup Desk (schema {version}, this "
+            f"version knows {SCHEMA_VERSION}). Update the app to open it."
+        )
+    for target in range(version, SCHEMA_VERSION):
+        log.info("migrating database schema %s -> %s", target, target + 1)
+        with transaction(conn):
+            for statement in _statements(MIGRATIONS[target]):
+                conn.execute(statement)
+            conn.execute(f"PRAGMA user_version = {target + 1}")
+
+
+def _statements(script: str) -> list[str]:
+    return [s.strip() for s in script.split(";") if s.strip()]
+
+
+@contextmanager
+def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """One all-or-nothing change: BEGIN IMMEDIATE ... COMMIT, or ROLLBACK on any error."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield conn
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
