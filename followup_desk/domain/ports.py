@@ -27,6 +27,7 @@ class CacheEntry:
     loaded_at: datetime
     blocks: tuple[BusyBlock, ...]
     last_error: str = ""
+    warnings: tuple[str, ...] = ()
 
     def covers(self, start: datetime, end: datetime, zone: str) -> bool:
         return self.zone == zone and self.window_start <= start and end <= self.window_end

@@ -112,7 +112,7 @@ class FreeBusyService:
             return (
                 usable.blocks,
                 SourceReport(source, "cached", len(usable.blocks), as_of=usable.loaded_at),
-                [],
+                list(usable.warnings),
             )
         entry = CacheEntry(
             source=source,
@@ -122,6 +122,7 @@ class FreeBusyService:
             window_end=window[1],
             loaded_at=now,
             blocks=load.blocks,
+            warnings=load.warnings,
         )
         self._cache.put(entry)
         for note in load.warnings:

@@ -23,7 +23,7 @@ class SqliteBusyCache:
 
     def get(self, source: str) -> CacheEntry | None:
         row = self._conn.execute(
-            "SELECT fingerprint, zone, window_start, window_end, loaded_at, last_error"
+            "SELECT fingerprint, zone, window_start, window_end, loaded_at, last_error, warnings"
             " FROM busy_source WHERE source = ?",
             (source,),
         ).fetchone()
@@ -47,6 +47,7 @@ class SqliteBusyCache:
             loaded_at=parse_instant(row[4]),
             blocks=blocks,
             last_error=row[5],
+            warnings=tuple(w for w in row[6].split("\n") if w),
         )
 
     def put(self, entry: CacheEntry) -> None:
@@ -54,7 +55,7 @@ class SqliteBusyCache:
             self._conn.execute("DELETE FROM busy_block WHERE source = ?", (entry.source,))
             self._conn.execute(
                 "INSERT OR REPLACE INTO busy_source (source, fingerprint, zone, window_start,"
-                " window_end, loaded_at, last_error) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                " window_end, loaded_at, last_error, warnings) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     entry.source,
                     entry.fingerprint,
@@ -63,6 +64,7 @@ class SqliteBusyCache:
                     instant(entry.window_end),
                     instant(entry.loaded_at),
                     entry.last_error,
+                    "\n".join(w.replace("\n", " ") for w in entry.warnings),
                 ),
             )
             self._conn.executemany(

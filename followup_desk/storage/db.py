@@ -62,7 +62,8 @@ MIGRATIONS: tuple[str, ...] = (
         window_start TEXT NOT NULL,
         window_end TEXT NOT NULL,
         loaded_at TEXT NOT NULL,
-        last_error TEXT NOT NULL DEFAULT ''
+        last_error TEXT NOT NULL DEFAULT '',
+        warnings TEXT NOT NULL DEFAULT ''
     );
     CREATE TABLE busy_block (
         source TEXT NOT NULL REFERENCES busy_source(source) ON DELETE CASCADE,
