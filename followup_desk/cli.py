@@ -47,7 +47,8 @@ class UsageError(UserError):
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> Any:  # argparse's own exit is replaced by ours
-        raise UsageError(f"{message} (see: followup-desk {self.prog.split()[-1]} --help)")
+        # self.prog is "followup-desk" for the top level, "followup-desk book" for a command
+        raise UsageError(f"{message} (see: {self.prog} --help)")
 
 
 def parse_moment(text: str, zone: ZoneInfo, what: str) -> datetime:
@@ -449,7 +450,8 @@ def cmd_settings(desk: Desk, args: argparse.Namespace, out: TextIO, err: TextIO)
         _emit_json(out, info)
     else:
         for key, value in info.items():
-            out.write(f"{key:<15} {value}\n")
+            shown = (", ".join(value) or "(none)") if isinstance(value, list) else value
+            out.write(f"{key:<15} {shown}\n")
         out.write("Settings are valid.\n")
     return 0
 
@@ -480,11 +482,11 @@ def run(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
         return 2
     paths = init_logging()
     desk = open_desk(paths)
-    if getattr(args, "now", None):
-        clock = FixedClock(parse_moment(args.now, _now_zone(desk, args), "--now"))
-        desk.close()
-        desk = open_desk(paths, clock=clock)
     try:
+        if getattr(args, "now", None):
+            clock = FixedClock(parse_moment(args.now, _now_zone(desk, args), "--now"))
+            desk.close()
+            desk = open_desk(paths, clock=clock)
         return COMMANDS[args.command](desk, args, out, err)
     finally:
         desk.close()

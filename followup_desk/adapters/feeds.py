@@ -103,6 +103,7 @@ def fetch(
                 last_modified=info.get("Last-Modified", "") or "",
             )
     except urllib.error.HTTPError as exc:
+        exc.close()  # the error is also the response: without this its socket leaks
         if exc.code == 304:
             return FeedResponse(True, b"", etag, last_modified)
         raise SourceError(source, _status_sentence(source, exc.code, exc.reason)) from exc

@@ -11,15 +11,18 @@ setting can change without re-reading the calendar.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
+from warnings import catch_warnings, filterwarnings
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import icalendar
 import recurring_ical_events
 import x_wr_timezone
+from icalendar.timezone import tzp
 
 from followup_desk.domain.intervals import BusyBlock
 from followup_desk.errors import SourceError
@@ -27,6 +30,17 @@ from followup_desk.errors import SourceError
 log = logging.getLogger(__name__)
 
 _BUSY_FBTYPES = {"BUSY", "BUSY-UNAVAILABLE", "BUSY-TENTATIVE"}
+# What expanding a broken series can raise (recurring_ical_events.InvalidCalendar is a
+# ValueError); anything else is a bug of ours and should surface.
+_EXPANSION_ERRORS = (ValueError, TypeError, KeyError, AttributeError, icalendar.InvalidCalendar)
+# Set on events whose length is a DURATION, so their end is computed exactly (see
+# _event_blocks); occurrences are copies of the event and keep it.
+_EXACT_DURATION = "X-FOLLOWUP-DESK-EXACT-DURATION"
+# icalendar keeps every VTIMEZONE it meets in one process-wide cache keyed by TZID, first
+# come first served. Outlook calls every custom zone "Customized Time Zone", so a second
+# calendar would be read with the first one's offsets. Each read therefore starts from an
+# empty cache, and reads take turns.
+_TZ_CACHE_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -39,6 +53,12 @@ def decode(data: bytes, name: str, warnings: list[str]) -> str:
     """UTF-8 text of ``data``; other encodings are read as Windows-1252 with a warning."""
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
+    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        # Windows' "Unicode" is UTF-16 with a byte order mark; it is still a calendar
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            pass  # not UTF-16 after all: fall through to the usual reading
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
@@ -73,7 +93,15 @@ def parse_calendar(data: bytes, name: str, warnings: list[str]) -> icalendar.Cal
         for component in extra.subcomponents:
             calendar.add_component(component)
     if "X-WR-TIMEZONE" in calendar:
-        calendar = x_wr_timezone.to_standard(calendar)
+        try:
+            calendar = x_wr_timezone.to_standard(calendar)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            log.debug("X-WR-TIMEZONE not usable: %s", exc)
+            warnings.append(
+                f"{name} names the time zone {calendar['X-WR-TIMEZONE']}, which is unknown; "
+                "its times were read as written (UTC, or your own time zone when they have "
+                "none)."
+            )
     return calendar
 
 
@@ -102,6 +130,9 @@ def _check_component(
                     if hasattr(prop, "dts"):
                         for item in prop.dts:
                             _ = item.dt
+                    if key == "RRULE" and any(int(i) < 1 for i in prop.get("INTERVAL", [])):
+                        # RFC 5545 wants a positive INTERVAL; 0 makes dateutil loop forever
+                        return False
         tzid = start.params.get("TZID")
         if (
             tzid
@@ -142,6 +173,13 @@ def _event_blocks(occurrences: Iterable[Any], zone: ZoneInfo) -> Iterable[BusyBl
             end_value = start_value + timedelta(days=1)
         all_day = not isinstance(start_value, datetime)
         start, end = _as_utc(start_value, zone), _as_utc(end_value, zone)
+        exact = event.get(_EXACT_DURATION)
+        if exact is not None and not all_day and end_value == start_value + exact.dt:
+            # RFC 5545 3.3.6: days are nominal, hours and less are exact, so a PT3H event
+            # across a clock change lasts three real hours (the library adds wall time)
+            length: timedelta = exact.dt
+            nominal = _as_utc(start_value + timedelta(days=length.days), zone)
+            end = nominal + timedelta(seconds=length.seconds, microseconds=length.microseconds)
         if end > start:
             yield BusyBlock(start, end, all_day)
 
@@ -169,6 +207,41 @@ def _freebusy_blocks(
         warnings.append(f"{name}: {bad} free/busy period(s) could not be read and were skipped.")
 
 
+def _series_blocks(
+    calendar: icalendar.Calendar, span: tuple[datetime, datetime], zone: ZoneInfo
+) -> list[BusyBlock]:
+    occurrences = recurring_ical_events.of(calendar, components=["VEVENT"]).between(*span)
+    return list(_event_blocks(occurrences, zone))
+
+
+def _expand(
+    calendar: icalendar.Calendar, span: tuple[datetime, datetime], zone: ZoneInfo
+) -> tuple[list[BusyBlock], int]:
+    """Busy blocks of every event in ``span``, and how many series could not be expanded.
+
+    The whole calendar is expanded at once; only when that fails is it done again one
+    series (one UID) at a time, so a rule the library chokes on costs only its own event.
+    """
+    try:
+        return _series_blocks(calendar, span, zone), 0
+    except _EXPANSION_ERRORS as exc:
+        log.debug("expanding the calendar failed (%s); retrying one series at a time", exc)
+    series: dict[str, icalendar.Calendar] = {}
+    for component in calendar.subcomponents:
+        if component.name == "VEVENT":
+            uid = str(component.get("UID") or f"no-uid-{id(component)}")
+            series.setdefault(uid, icalendar.Calendar()).add_component(component)
+    blocks: list[BusyBlock] = []
+    bad = 0
+    for uid, single in series.items():
+        try:
+            blocks.extend(_series_blocks(single, span, zone))
+        except _EXPANSION_ERRORS as exc:
+            log.debug("skipping series %s that cannot be expanded: %s", uid, exc)
+            bad += 1
+    return blocks, bad
+
+
 def busy_blocks(
     data: bytes, name: str, window: tuple[datetime, datetime], zone_name: str
 ) -> ParsedBusy:
@@ -177,6 +250,17 @@ def busy_blocks(
     Unreadable events are skipped (and counted in a warning) rather than failing the
     whole calendar; a file that is not a calendar at all raises SourceError.
     """
+    with _TZ_CACHE_LOCK, catch_warnings():
+        tzp.use_zoneinfo()  # empties icalendar's time zone cache (see _TZ_CACHE_LOCK)
+        # Evolution and Lightning write TZIDs like /freeassociation.sourceforge.net/Europe/
+        # Berlin; icalendar reads the IANA name at the end, and says so with a warning
+        filterwarnings("ignore", message=r"Timezone .* is a globally unique TZID")
+        return _busy_blocks(data, name, window, zone_name)
+
+
+def _busy_blocks(
+    data: bytes, name: str, window: tuple[datetime, datetime], zone_name: str
+) -> ParsedBusy:
     warnings: list[str] = []
     zone = ZoneInfo(zone_name)
     calendar = parse_calendar(data, name, warnings)
@@ -184,9 +268,20 @@ def busy_blocks(
     unknown: set[str] = set()
     skipped = 0
     for component in list(calendar.subcomponents):
-        if component.name in ("VEVENT",) and not _check_component(component, known, unknown):
+        if component.name != "VEVENT":
+            continue
+        if not _check_component(component, known, unknown):
             calendar.subcomponents.remove(component)
             skipped += 1
+        elif (duration := component.get("DURATION")) is not None and isinstance(
+            component.get("DTSTART").dt, datetime
+        ):
+            component[_EXACT_DURATION] = duration
+    start, end = window
+    # widen by a day each side so no zone offset hides an event; clipped exactly below
+    span = (start - timedelta(days=1), end + timedelta(days=1))
+    blocks, unexpandable = _expand(calendar, span, zone)
+    skipped += unexpandable
     if skipped:
         warnings.append(
             f"{name}: {skipped} event(s) could not be read (broken dates or rules) and were "
@@ -197,20 +292,6 @@ def busy_blocks(
             f"{name} uses time zone(s) {', '.join(sorted(unknown))} that it does not define; "
             f"those times were read as {zone_name} time."
         )
-    start, end = window
-    # widen by a day each side so no zone offset hides an event; clipped exactly below
-    span = (start - timedelta(days=1), end + timedelta(days=1))
-    try:
-        occurrences = recurring_ical_events.of(calendar, components=["VEVENT"]).between(*span)
-        blocks = list(_event_blocks(occurrences, zone))
-    except (ValueError, TypeError, KeyError, AttributeError, icalendar.InvalidCalendar) as exc:
-        raise SourceError(
-            name,
-            f"{name} has a recurrence that cannot be expanded ({exc}). Fix or remove that "
-            "event in the calendar program and export again.",
-        ) from exc
-    except recurring_ical_events.InvalidCalendar as exc:
-        raise SourceError(name, f"{name} is not a valid calendar ({exc}).") from exc
     blocks.extend(_freebusy_blocks(calendar, zone, warnings, name))
     clipped = sorted(
         BusyBlock(max(b.start, start), min(b.end, end), b.all_day)

@@ -57,9 +57,10 @@ class IcsCalendarSource:
         if not path.is_file():
             raise SourceError(source, f"{source} is a folder, not an .ics file.")
         if stat.st_size > self._max_bytes:
+            megabytes = -(-stat.st_size >> 20)  # rounded up: 50.3 MB is "51", never "50"
             raise SourceError(
                 source,
-                f"{source} is {stat.st_size >> 20} MB, larger than the "
+                f"{source} is {megabytes} MB, larger than the "
                 f"{self._max_bytes >> 20} MB allowed for a free/busy calendar. Export a "
                 "shorter range, or raise free_busy.max_source_megabytes in the settings.",
             )

@@ -41,6 +41,16 @@ def _when(moment: datetime, zone: ZoneInfo) -> str:
     return f"{format_day(local.date())}, {format_clock(local)} ({zone.key}, {format_offset(local)})"
 
 
+def _wall_time(moment: datetime, zone: ZoneInfo) -> datetime:
+    """``moment`` on the rep's clock, or in UTC when that clock cannot say it unambiguously.
+
+    In the hour a clock change repeats, a local time names two instants and readers take the
+    first (RFC 5545 3.3.5), so the second pass through that hour is written in UTC.
+    """
+    local = moment.astimezone(zone)
+    return local if local.fold == 0 else moment.astimezone(UTC)
+
+
 def description(booking: Booking, prospect: Prospect, rep: Rep) -> str:
     """The invite's text: when, in both zones, and that nothing is set in stone."""
     rep_zone, prospect_zone = ZoneInfo(booking.rep_zone), ZoneInfo(booking.prospect_zone)
@@ -80,8 +90,8 @@ def build_invite(booking: Booking, prospect: Prospect, rep: Rep, stamp: datetime
     event.add("SEQUENCE", booking.sequence)
     event.add("CREATED", booking.created.astimezone(UTC))
     event.add("LAST-MODIFIED", booking.updated.astimezone(UTC))
-    event.add("DTSTART", booking.start.astimezone(zone))
-    event.add("DTEND", booking.end.astimezone(zone))
+    event.add("DTSTART", _wall_time(booking.start, zone))
+    event.add("DTEND", _wall_time(booking.end, zone))
     event.add("SUMMARY", booking.title)
     event.add("DESCRIPTION", description(booking, prospect, rep))
     event.add("STATUS", "CANCELLED" if cancelled else "CONFIRMED")

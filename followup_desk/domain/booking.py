@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 
-# Deliberately plain: one @, a dot in the domain, no spaces. Deliverability is the mail
-# server's business; this catches typos made while the prospect is talking.
-_EMAIL = re.compile(r"[^@\s<>\"(),;:]+@[^@\s<>\"(),;:]+\.[^@\s<>\"(),;:.]{2,}")
+# Deliberately plain: one @, a dot in the domain, no spaces, no empty domain label
+# ("example..com"). Deliverability is the mail server's business; this catches typos made
+# while the prospect is talking. Any script is welcome (josé@exämple.de, почта@пример.рф).
+_LABEL = r"[^@\s<>\"(),;:.]+"
+_EMAIL = re.compile(rf"[^@\s<>\"(),;:]+@{_LABEL}(?:\.{_LABEL})*\.[^@\s<>\"(),;:.]{{2,}}")
 
 
 def is_valid_email(address: str) -> bool:
@@ -70,7 +72,8 @@ class Booking:
 
     @property
     def length(self) -> timedelta:
-        return self.end - self.start
+        # in UTC: Python subtracts same-zone datetimes on the wall clock, wrong across DST
+        return self.end.astimezone(UTC) - self.start.astimezone(UTC)
 
 
 @dataclass(frozen=True)

@@ -119,10 +119,11 @@ def _add_months(day: date, months: int) -> date:
 
 
 def _next_occurrence(today: date, month: int, day: int, year: int | None) -> date | None:
-    years = [year] if year is not None else [today.year, today.year + 1]
+    # a 29 February said in a common year means the next leap year's
+    years = [year] if year is not None else list(range(today.year, today.year + 9))
     for y in years:
-        if day > monthrange(y, month)[1]:
-            return None
+        if not 1 <= day <= monthrange(y, month)[1]:
+            continue
         candidate = date(y, month, day)
         if year is not None or candidate >= today:
             return candidate
@@ -132,7 +133,7 @@ def _next_occurrence(today: date, month: int, day: int, year: int | None) -> dat
 def _next_day_of_month(today: date, day: int) -> date | None:
     probe = today.replace(day=1)
     for _ in range(13):
-        if day <= monthrange(probe.year, probe.month)[1]:
+        if 1 <= day <= monthrange(probe.year, probe.month)[1]:
             candidate = probe.replace(day=day)
             if candidate >= today:
                 return candidate
@@ -146,6 +147,13 @@ def _year(text: str | None) -> int | None:
 
 def parse_stated_date(said: str, today: date) -> date | None:
     """The date a phrase names, on or after ``today``; None when it names none."""
+    try:
+        return _parse(said, today)
+    except (ValueError, OverflowError):
+        return None  # a day, month or year no calendar has ("the 0th", "in 99999 months")
+
+
+def _parse(said: str, today: date) -> date | None:
     text = " ".join(said.lower().replace(",", " ").split())
     text = re.sub(r"^(?:around|about|maybe|perhaps|probably|by|on|from)\s+", "", text)
     if m := re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", text):
@@ -169,7 +177,7 @@ def parse_stated_date(said: str, today: date) -> date | None:
         q_start = date(today.year, 3 * ((today.month - 1) // 3) + 1, 1)
         return _add_months(q_start, 3)
     if m := re.fullmatch(r"q([1-4])(?:\s+(\d{4}))?", text):
-        year = _year(m[2]) or today.year
+        year = int(m[2]) if m[2] else today.year
         candidate = date(year, 3 * (int(m[1]) - 1) + 1, 1)
         return candidate if candidate >= today or m[2] else date(year + 1, candidate.month, 1)
     if m := re.fullmatch(rf"in\s+({_NUMBER_RE}|\d+)\s+(day|week|month)s?", text):
@@ -188,7 +196,7 @@ def parse_stated_date(said: str, today: date) -> date | None:
         found = _next_day_of_month(today, int(m[1]))
         return found + timedelta(days=1) if found else None
     if m := re.fullmatch(r"after\s+(.+)", text):
-        found = parse_stated_date(m[1], today)
+        found = _parse(m[1], today)
         return found + timedelta(days=1) if found else None
     if m := re.fullmatch(rf"(?:the\s+)?{_ORD}(?:\s+of)?\s+({_MONTH_RE})(?:\s+(\d{{4}}))?", text):
         return _next_occurrence(today, MONTHS[m[2]], int(m[1]), _year(m[3]))

@@ -53,12 +53,12 @@ def horizon_days(
         return _working_days(monday + timedelta(days=14), monday + timedelta(days=20), rules)
     if named is None:
         raise ValueError("a named-date horizon needs the date")
-    first = _working_days(named, named, rules) if named >= today else []
     later = _working_days(
-        max(named, today) + timedelta(days=1), named + timedelta(days=NAMED_DATE_SPAN), rules
+        max(named + timedelta(days=1), today), named + timedelta(days=NAMED_DATE_SPAN), rules
     )
-    # the named day itself even when it is not a working day, so its reason can be shown
-    return ([named] if not first and named >= today else first) + later
+    # the named day itself even when it is not a working day or is over, so its reason
+    # can be shown; the later days never lie in the past
+    return [named, *later]
 
 
 def horizon_range(

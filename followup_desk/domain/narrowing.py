@@ -14,7 +14,14 @@ from zoneinfo import ZoneInfo
 from followup_desk.domain.horizons import Horizon, horizon_days
 from followup_desk.domain.intervals import BusyIndex
 from followup_desk.domain.rules import SchedulingRules
-from followup_desk.domain.slots import DayReport, PartOfDay, Slot, Unavailable, day_report
+from followup_desk.domain.slots import (
+    DayReport,
+    PartOfDay,
+    Slot,
+    Unavailable,
+    day_report,
+    part_reason,
+)
 
 DAYS_OFFERED = 2
 
@@ -60,8 +67,7 @@ class Narrowing:
         result = []
         for part in PartOfDay:
             slots = report.part(part)
-            reason = None if slots else (report.reason or Unavailable.BUSY)
-            result.append(PartReport(part, slots, reason))
+            result.append(PartReport(part, slots, part_reason(report, part)))
         return result
 
     def times(self, day: date, part: PartOfDay | None = None) -> list[Slot]:

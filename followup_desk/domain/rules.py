@@ -46,8 +46,9 @@ class SchedulingRules:
             raise ValueError("at least one working day is needed")
         if self.day_end <= self.day_start:
             raise ValueError("the working day must end after it starts")
-        if self.slot_step <= timedelta(0):
-            raise ValueError("the slot step must be positive")
+        if self.slot_step < timedelta(minutes=1) or self.slot_step % timedelta(minutes=1):
+            # slots are laid out on the wall clock minute by minute
+            raise ValueError("the slot step must be a positive number of whole minutes")
 
     def is_working_day(self, weekday: int) -> bool:
         return weekday in self.working_days

@@ -42,7 +42,8 @@ class Slot:
 
     @property
     def length(self) -> timedelta:
-        return self.end - self.start
+        # in UTC: Python subtracts same-zone datetimes on the wall clock, wrong across DST
+        return self.end.astimezone(UTC) - self.start.astimezone(UTC)
 
     def in_zone(self, zone: ZoneInfo) -> tuple[datetime, datetime]:
         return self.start.astimezone(zone), self.end.astimezone(zone)
@@ -50,9 +51,13 @@ class Slot:
 
 @dataclass(frozen=True)
 class DayReport:
+    """A day's free slots; ``reason`` says why there is none, ``part_reasons`` why a part
+    of the day has none (a morning that is over is "already over", not "busy")."""
+
     day: date
     slots: tuple[Slot, ...]
     reason: Unavailable | None
+    part_reasons: tuple[tuple[PartOfDay, Unavailable], ...] = ()
 
     @property
     def free(self) -> bool:
@@ -93,17 +98,19 @@ def day_report(
     if not rules.is_working_day(day.weekday()):
         return DayReport(day, (), Unavailable.NOT_WORKING_DAY)
     zone = rules.zone
-    earliest = now + rules.minimum_notice
     step = int(rules.slot_step.total_seconds() // 60)
     start_min, end_min = _minutes(rules.day_start), _minutes(rules.day_end)
     if length > timedelta(minutes=end_min - start_min):
         return DayReport(day, (), Unavailable.OUTSIDE_HOURS)
     slots: list[Slot] = []
-    now_utc, earliest_utc = now.astimezone(UTC), earliest.astimezone(UTC)
-    fitting = past = too_soon = 0
+    # the notice is added in UTC: ``now`` may carry a zone whose clock jumps in between
+    now_utc = now.astimezone(UTC)
+    earliest_utc = now_utc + rules.minimum_notice
+    counts = {part: _Counts() for part in PartOfDay}
     for minute in range(start_min, end_min, step):
         wall = time(minute // 60, minute % 60)
         part = PartOfDay.MORNING if wall < rules.afternoon_starts else PartOfDay.AFTERNOON
+        tally = counts[part]
         for start in wall_instants(day, wall, zone):
             # arithmetic and comparisons in UTC: Python compares same-zone datetimes on the
             # wall clock, which is wrong in a DST fold
@@ -112,37 +119,52 @@ def day_report(
             end = end_utc.astimezone(zone)
             if end.date() != day or end.time() > rules.day_end:
                 continue
-            fitting += 1
+            tally.fitting += 1
             if start_utc < now_utc:
-                past += 1
+                tally.past += 1
                 continue
             if start_utc < earliest_utc:
-                too_soon += 1
+                tally.too_soon += 1
                 continue
             if busy.overlaps(start_utc - rules.buffer_before, end_utc + rules.buffer_after):
                 continue
             slots.append(Slot(start, end, part))
     slots.sort(key=lambda s: s.start.astimezone(UTC))
+    free_parts = {s.part for s in slots}
+    part_reasons = tuple((p, c.reason()) for p, c in counts.items() if p not in free_parts)
     if slots:
-        return DayReport(day, tuple(slots), None)
-    if not fitting:
-        reason = Unavailable.OUTSIDE_HOURS
-    elif past == fitting:
-        reason = Unavailable.PAST
-    elif past + too_soon == fitting:
-        reason = Unavailable.TOO_SOON
-    else:
-        reason = Unavailable.BUSY
-    return DayReport(day, (), reason)
+        return DayReport(day, tuple(slots), None, part_reasons)
+    return DayReport(day, (), sum(counts.values(), _Counts()).reason(), part_reasons)
+
+
+@dataclass
+class _Counts:
+    """Candidate starts of a day (or part of it) that fit the hours, and those ruled out."""
+
+    fitting: int = 0
+    past: int = 0
+    too_soon: int = 0
+
+    def __add__(self, other: _Counts) -> _Counts:
+        return _Counts(
+            self.fitting + other.fitting, self.past + other.past, self.too_soon + other.too_soon
+        )
+
+    def reason(self) -> Unavailable:
+        if not self.fitting:
+            return Unavailable.OUTSIDE_HOURS
+        if self.past == self.fitting:
+            return Unavailable.PAST
+        if self.past + self.too_soon == self.fitting:
+            return Unavailable.TOO_SOON
+        return Unavailable.BUSY
 
 
 def part_reason(report: DayReport, part: PartOfDay) -> Unavailable | None:
     """Why ``part`` of the reported day has no slot (None when it has some)."""
     if report.part(part):
         return None
-    if report.reason is not None:
-        return report.reason
-    return Unavailable.BUSY
+    return dict(report.part_reasons).get(part) or report.reason or Unavailable.BUSY
 
 
 def check_slot(

@@ -104,7 +104,7 @@ def unavailable_sentence(reason: Unavailable, start: datetime, zone: ZoneInfo) -
     hint = f" See what is free with: followup-desk slots --day {local:%Y-%m-%d}"
     sentences = {
         Unavailable.NOT_WORKING_DAY: f"{when} is not on one of your working days.",
-        Unavailable.OUTSIDE_HOURS: f"A meeting at {when} does not fit in your working hours.",
+        Unavailable.OUTSIDE_HOURS: f"A meeting on {when} does not fit in your working hours.",
         Unavailable.PAST: f"{when} is already in the past.",
         Unavailable.TOO_SOON: f"{when} is sooner than your minimum notice allows.",
         Unavailable.BUSY: (
@@ -169,7 +169,8 @@ class BookingService:
     def _target(self, booking: Booking, prospect: Prospect, kind: str, given: str | None) -> str:
         name = invite_file_name(booking, prospect, kind)
         if given:
-            path = Path(given).expanduser()
+            # absolute, so the update is written next to it whatever folder runs it
+            path = Path(given).expanduser().absolute()
             if path.is_dir() or given.endswith(("/", "\\")):
                 return str(path / name)
             return str(path)
@@ -182,8 +183,9 @@ class BookingService:
         try:
             path = self._writer.write(booking, prospect, self._settings.rep, target)
         except InviteWriteError as exc:
+            reason = str(exc)
             raise InviteWriteError(
-                f"Booking {booking.id} is saved, but {exc} Then run: "
+                f"Booking {booking.id} is saved, but {reason[:1].lower()}{reason[1:]} Then run: "
                 f"followup-desk invite {booking.id} --ics FOLDER"
             ) from exc
         self._store.set_ics_path(booking.id, path)

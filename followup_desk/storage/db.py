@@ -103,6 +103,9 @@ def connect(path: Path) -> sqlite3.Connection:
             f"The database {path} is damaged or is not a Followup Desk database ({exc}). "
             "Restore it from a backup, or move it aside to start afresh."
         ) from exc
+    except BaseException:
+        conn.close()  # a refused database (newer schema) must not stay open and locked
+        raise
     return conn
 
 
