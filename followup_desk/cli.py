@@ -228,6 +228,12 @@ def cmd_slots(desk: Desk, args: argparse.Namespace, out: TextIO, err: TextIO) ->
     )
     _warn(err, answer.busy.warnings)
     _warn(err, answer.busy.problems)
+    if not sources:
+        err.write(
+            "note: no calendar counts as busy yet, so only your working hours and your own "
+            "bookings limit these slots. Give one with --busy FILE_OR_URL, or list it under "
+            "[free_busy] in settings.toml.\n"
+        )
     if args.json:
         _emit_json(out, [_slot_json(s, prospect_zone) for s in answer.slots])
         return 0

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import socket
 import ssl
+import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
@@ -22,6 +23,7 @@ log = logging.getLogger(__name__)
 
 USER_AGENT = f"FollowupDesk/{__version__} (+calendar feed reader)"
 _CHUNK = 1 << 16
+_TOTAL_TIMEOUTS = 4  # a whole download may take this many timeouts
 
 
 @dataclass(frozen=True)
@@ -91,10 +93,14 @@ def fetch(
                 raise _too_big(source, max_bytes)
             chunks: list[bytes] = []
             size = 0
-            while chunk := response.read(_CHUNK):
+            # the timeout bounds each read; a server trickling bytes would pass every one
+            deadline = time.monotonic() + timeout * _TOTAL_TIMEOUTS
+            while chunk := response.read1(_CHUNK):  # whatever has arrived
                 size += len(chunk)
                 if size > max_bytes:
                     raise _too_big(source, max_bytes)
+                if time.monotonic() > deadline:
+                    raise TimeoutError(source)
                 chunks.append(chunk)
             return FeedResponse(
                 not_modified=False,

@@ -36,6 +36,7 @@ _EXPANSION_ERRORS = (ValueError, TypeError, KeyError, AttributeError, icalendar.
 # Set on events whose length is a DURATION, so their end is computed exactly (see
 # _event_blocks); occurrences are copies of the event and keep it.
 _EXACT_DURATION = "X-FOLLOWUP-DESK-EXACT-DURATION"
+_MIN_MINUTELY_INTERVAL = 5  # minutes; anything denser is skipped with a warning
 # icalendar keeps every VTIMEZONE it meets in one process-wide cache keyed by TZID, first
 # come first served. Outlook calls every custom zone "Customized Time Zone", so a second
 # calendar would be read with the first one's offsets. Each read therefore starts from an
@@ -109,6 +110,22 @@ def _known_tzids(calendar: icalendar.Calendar) -> set[str]:
     return {str(tz.get("TZID")) for tz in calendar.walk("VTIMEZONE")}
 
 
+def _sane_rule(rule: Any) -> bool:
+    """False for rules that would hang or flood the expansion.
+
+    RFC 5545 wants a positive INTERVAL (0 makes dateutil loop forever), and a meeting
+    that repeats every few seconds or minutes is not a meeting: six weeks of FREQ=SECONDLY
+    are millions of occurrences.
+    """
+    intervals = [int(i) for i in rule.get("INTERVAL", [1])]
+    if any(i < 1 for i in intervals):
+        return False
+    frequency = str((rule.get("FREQ") or [""])[0]).upper()
+    if frequency == "SECONDLY":
+        return False
+    return not (frequency == "MINUTELY" and min(intervals) < _MIN_MINUTELY_INTERVAL)
+
+
 def _check_component(
     component: icalendar.cal.Component, known_tzids: set[str], unknown: set[str]
 ) -> bool:
@@ -130,8 +147,7 @@ def _check_component(
                     if hasattr(prop, "dts"):
                         for item in prop.dts:
                             _ = item.dt
-                    if key == "RRULE" and any(int(i) < 1 for i in prop.get("INTERVAL", [])):
-                        # RFC 5545 wants a positive INTERVAL; 0 makes dateutil loop forever
+                    if key == "RRULE" and not _sane_rule(prop):
                         return False
         tzid = start.params.get("TZID")
         if (
@@ -267,16 +283,18 @@ def _busy_blocks(
     known = _known_tzids(calendar)
     unknown: set[str] = set()
     skipped = 0
-    for component in list(calendar.subcomponents):
-        if component.name != "VEVENT":
-            continue
-        if not _check_component(component, known, unknown):
-            calendar.subcomponents.remove(component)
-            skipped += 1
-        elif (duration := component.get("DURATION")) is not None and isinstance(
-            component.get("DTSTART").dt, datetime
-        ):
-            component[_EXACT_DURATION] = duration
+    kept = []
+    for component in calendar.subcomponents:
+        if component.name == "VEVENT":
+            if not _check_component(component, known, unknown):
+                skipped += 1
+                continue
+            if (duration := component.get("DURATION")) is not None and isinstance(
+                component.get("DTSTART").dt, datetime
+            ):
+                component[_EXACT_DURATION] = duration
+        kept.append(component)
+    calendar.subcomponents[:] = kept  # one pass: removing one by one is quadratic
     start, end = window
     # widen by a day each side so no zone offset hides an event; clipped exactly below
     span = (start - timedelta(days=1), end + timedelta(days=1))

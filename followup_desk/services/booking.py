@@ -12,7 +12,7 @@ import re
 import unicodedata
 import uuid
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -73,6 +73,14 @@ class NextStep:
     confirm_on: date | None
 
 
+def end_of(start: datetime, length: timedelta) -> datetime:
+    """The real end: an hour-long meeting lasts an hour even across a clock change.
+
+    Adding to a zoned datetime adds wall-clock time, which is off by the DST shift.
+    """
+    return (start.astimezone(UTC) + length).astimezone(start.tzinfo)
+
+
 def check_zone(name: str, what: str) -> ZoneInfo:
     try:
         if not name or name.startswith("/") or ".." in name:
@@ -98,7 +106,19 @@ def invite_file_name(booking: Booking, prospect: Prospect, kind: str) -> str:
     return f"{local:%Y-%m-%d_%H%M}_{slug(prospect.name)}_b{booking.id}{suffix}.ics"
 
 
-def unavailable_sentence(reason: Unavailable, start: datetime, zone: ZoneInfo) -> str:
+def _span(amount: timedelta) -> str:
+    minutes = int(amount.total_seconds() // 60)
+    hours, rest = divmod(minutes, 60)
+    if hours and rest:
+        return f"{hours} h {rest} min"
+    if hours:
+        return f"{hours} hour" + ("s" if hours != 1 else "")
+    return f"{minutes} minutes"
+
+
+def unavailable_sentence(
+    reason: Unavailable, start: datetime, zone: ZoneInfo, notice: timedelta
+) -> str:
     local = start.astimezone(zone)
     when = f"{format_day(local.date())} at {format_clock(local)} ({format_offset(local)})"
     hint = f" See what is free with: followup-desk slots --day {local:%Y-%m-%d}"
@@ -106,7 +126,10 @@ def unavailable_sentence(reason: Unavailable, start: datetime, zone: ZoneInfo) -
         Unavailable.NOT_WORKING_DAY: f"{when} is not on one of your working days.",
         Unavailable.OUTSIDE_HOURS: f"A meeting on {when} does not fit in your working hours.",
         Unavailable.PAST: f"{when} is already in the past.",
-        Unavailable.TOO_SOON: f"{when} is sooner than your minimum notice allows.",
+        Unavailable.TOO_SOON: (
+            f"{when} is sooner than your minimum notice of {_span(notice)} allows "
+            "(minimum_notice under [meetings] in settings.toml)."
+        ),
         Unavailable.BUSY: (
             f"{when} is no longer free: it overlaps something in your calendar (buffers included)."
         ),
@@ -163,7 +186,9 @@ class BookingService:
         )
         reason = check_slot(start, length, rules, narrowing.busy, now)
         if reason is not None:
-            raise SlotUnavailableError(unavailable_sentence(reason, start, rules.zone))
+            raise SlotUnavailableError(
+                unavailable_sentence(reason, start, rules.zone, rules.minimum_notice)
+            )
         return busy
 
     def _target(self, booking: Booking, prospect: Prospect, kind: str, given: str | None) -> str:
@@ -240,7 +265,7 @@ class BookingService:
             sequence=0,
             status=BookingStatus.BOOKED,
             start=start,
-            end=start + request.length,
+            end=end_of(start, request.length),
             rep_zone=rules.time_zone,
             prospect_zone=zone_name,
             title=self._title(prospect),
@@ -285,7 +310,7 @@ class BookingService:
         moved = replace(
             booking,
             start=start,
-            end=start + booking.length,
+            end=end_of(start, booking.length),
             sequence=booking.sequence + 1,
             updated=now,
         )

@@ -313,6 +313,18 @@ def test_slots_for_people_say_the_line_and_show_both_zones(
     assert "09:15-09:45 (CET, UTC+01:00)   prospect: 03:15-03:45 (EST, UTC-05:00)" in out
 
 
+def test_slots_with_no_busy_calendar_say_that_only_hours_limit_them(
+    cli: Cli, write_settings: SettingsWriter, busy_file: Path
+) -> None:
+    write_settings()
+    bare = ok(cli("slots", "--day", "2026-12-04", "--now", NOW, "--json"))
+    given = ok(cli("slots", "--day", "2026-12-04", "--now", NOW, "--busy", str(busy_file)))
+
+    assert "note: no calendar counts as busy yet" in bare.stderr
+    assert json.loads(bare.stdout)  # the note goes to stderr; the JSON stays clean
+    assert "no calendar counts as busy" not in given.stderr
+
+
 def test_a_booking_is_listed_rescheduled_and_cancelled_with_one_uid(
     cli: Cli, fd_home: AppPaths, write_settings: SettingsWriter, busy_file: Path
 ) -> None:

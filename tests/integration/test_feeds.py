@@ -111,6 +111,16 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.write(body[: len(body) // 2])
             self.wfile.flush()
             self.host.release.wait(SLOW_SECONDS)
+        elif route == "/trickle.ics":  # a few bytes every so often: no single read times out
+            self.host.seen.append((route, 200, dict(self.headers.items())))
+            self.send_response(200)
+            self.send_header("Content-Type", "text/calendar")
+            self.send_header("Connection", "close")
+            self.end_headers()
+            self.wfile.write(b"BEGIN:VCALENDAR\r\n")
+            while not self.host.release.wait(0.05):
+                self.wfile.write(b"X-FILLER:x\r\n")
+                self.wfile.flush()
         elif route == "/big-declared.ics":  # says 2 MB up front; nothing needs reading
             self._send(200, b"", {**calendar, "Content-Length": str(TWO_MEGABYTES)})
         elif route == "/big-undeclared.ics":  # 2 MB with no length, ended by closing
@@ -344,6 +354,14 @@ def test_a_server_that_stops_in_the_middle_gets_the_timeout_sentence(host: Host)
     url = host.url("/stalls-mid-body.ics")
 
     assert str(failure(url, timeout=0.5)).startswith(f"{url} did not answer within 0.5 seconds.")
+
+
+def test_a_server_that_trickles_bytes_for_ever_still_gets_the_timeout_sentence(
+    host: Host,
+) -> None:
+    url = host.url("/trickle.ics")
+
+    assert str(failure(url, timeout=0.3)).startswith(f"{url} did not answer within 0.3 seconds.")
 
 
 @pytest.mark.parametrize("path", ["/big-declared.ics", "/big-undeclared.ics"])

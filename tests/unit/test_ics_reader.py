@@ -450,3 +450,28 @@ def test_the_fixture_bank_is_complete() -> None:
     unused = [name for name in FIXTURE_FILES if f'"{name}"' not in source]
 
     assert unused == []
+
+
+def test_a_rule_repeating_every_second_is_left_out_instead_of_hanging_the_read() -> None:
+    # six weeks of FREQ=SECONDLY would be millions of occurrences; every 30 minutes is fine
+    data = (
+        b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\n"
+        b"BEGIN:VEVENT\r\nUID:flood\r\nDTSTAMP:20260101T000000Z\r\n"
+        b"DTSTART:20260601T080000Z\r\nDTEND:20260601T080001Z\r\nRRULE:FREQ=SECONDLY\r\n"
+        b"END:VEVENT\r\n"
+        b"BEGIN:VEVENT\r\nUID:poll\r\nDTSTAMP:20260101T000000Z\r\n"
+        b"DTSTART:20260601T090000Z\r\nDTEND:20260601T091000Z\r\n"
+        b"RRULE:FREQ=MINUTELY;INTERVAL=30;COUNT=2\r\nEND:VEVENT\r\n"
+        b"END:VCALENDAR\r\n"
+    )
+
+    parsed = busy_blocks(data, "flood.ics", JUNE_2026, BERLIN)
+
+    assert parsed.blocks == (
+        busy(utc(2026, 6, 1, 9), utc(2026, 6, 1, 9, 10)),
+        busy(utc(2026, 6, 1, 9, 30), utc(2026, 6, 1, 9, 40)),
+    )
+    assert parsed.warnings == (
+        "flood.ics: 1 event(s) could not be read (broken dates or rules) and were left out; "
+        "the rest of the calendar counts.",
+    )
