@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tomllib
 from importlib import resources
 from importlib.abc import Traversable
 from pathlib import Path
@@ -21,3 +22,9 @@ def resource(name: str) -> Traversable:
 
 def read_text(name: str) -> str:
     return resource(name).read_text(encoding="utf-8")
+
+
+def zone_aliases() -> dict[str, str]:
+    """City names no IANA key ends with, mapped to their zone (``zone_aliases.toml``)."""
+    table = tomllib.loads(read_text("zone_aliases.toml"))["aliases"]
+    return {str(city): str(zone) for city, zone in table.items()}

@@ -50,6 +50,8 @@ class Prospect:
     follow_up_said: str = ""
     follow_up_stated: date | None = None
     follow_up_suggested: date | None = None
+    channels: tuple[str, ...] = ()  # how to reach them: "email", "phone", "LinkedIn", ...
+    follow_up_channel: str = ""  # the one they asked to be followed up on
 
 
 @dataclass(frozen=True)

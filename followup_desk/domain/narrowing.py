@@ -8,7 +8,7 @@ same answers.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from followup_desk.domain.horizons import Horizon, horizon_days
@@ -19,8 +19,10 @@ from followup_desk.domain.slots import (
     PartOfDay,
     Slot,
     Unavailable,
+    check_slot,
     day_report,
     part_reason,
+    wall_instants,
 )
 
 DAYS_OFFERED = 2
@@ -31,6 +33,15 @@ class PartReport:
     part: PartOfDay
     slots: tuple[Slot, ...]
     reason: Unavailable | None
+
+
+@dataclass(frozen=True)
+class Missing:
+    """A run of start times on the clock that are not offered, and why."""
+
+    first: datetime
+    last: datetime
+    reason: Unavailable
 
 
 @dataclass(frozen=True)
@@ -74,6 +85,35 @@ class Narrowing:
         report = self.report(day)
         return list(report.slots if part is None else report.part(part))
 
+    def missing(self, day: date, part: PartOfDay) -> list[Missing]:
+        """Start times of ``part`` that are not offered, in runs of one reason.
+
+        What the rep sees under the offered times: "12:00-13:15 busy, 16:45 outside hours".
+        """
+        rules = self.rules
+        step = int(rules.slot_step.total_seconds() // 60)
+        first = rules.day_start if part is PartOfDay.MORNING else rules.afternoon_starts
+        last = rules.afternoon_starts if part is PartOfDay.MORNING else rules.day_end
+        runs: list[Missing] = []
+        minute = first.hour * 60 + first.minute
+        stop = last.hour * 60 + last.minute
+        while minute < stop:
+            for start in wall_instants(day, time(minute // 60, minute % 60), rules.zone):
+                reason = check_slot(start, self.length, rules, self.busy, self.now)
+                if reason is None:
+                    continue
+                if runs and runs[-1].reason is reason and _adjacent(runs[-1].last, start, step):
+                    runs[-1] = Missing(runs[-1].first, start, reason)
+                else:
+                    runs.append(Missing(start, start, reason))
+            minute += step
+        return runs
+
     def slots(self, horizon: Horizon, named: date | None = None) -> list[Slot]:
         """Every free slot in the horizon, in time order."""
         return [s for r in self.days(horizon, named) for s in r.slots]
+
+
+def _adjacent(previous: datetime, start: datetime, step_minutes: int) -> bool:
+    gap = start.timestamp() - previous.timestamp()
+    return 0 < gap <= step_minutes * 60

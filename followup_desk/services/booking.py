@@ -56,6 +56,10 @@ class BookingRequest:
     phone: str = ""
     follow_up_said: str = ""
     ics_target: str | None = None
+    channels: tuple[str, ...] = ()
+    follow_up_channel: str = ""
+    # the date the rep settled on to act, when they changed the one the app suggested
+    follow_up_date: date | None = None
 
 
 @dataclass(frozen=True)
@@ -256,7 +260,9 @@ class BookingService:
             phone=request.phone.strip(),
             follow_up_said=request.follow_up_said.strip(),
             follow_up_stated=wish.stated if wish else None,
-            follow_up_suggested=wish.suggested if wish else None,
+            follow_up_suggested=request.follow_up_date or (wish.suggested if wish else None),
+            channels=tuple(c.strip() for c in request.channels if c.strip()),
+            follow_up_channel=request.follow_up_channel.strip(),
         )
         booking = Booking(
             id=None,

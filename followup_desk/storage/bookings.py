@@ -23,7 +23,7 @@ _BOOKING_COLUMNS = (
 )
 _PROSPECT_COLUMNS = (
     "id, name, email, time_zone, company, phone, follow_up_said, follow_up_stated, "
-    "follow_up_suggested"
+    "follow_up_suggested, channels, follow_up_channel"
 )
 
 
@@ -56,6 +56,8 @@ def _prospect(row: tuple[object, ...]) -> Prospect:
         follow_up_said=str(row[6]),
         follow_up_stated=parse_day(row[7] if isinstance(row[7], str) else None),
         follow_up_suggested=parse_day(row[8] if isinstance(row[8], str) else None),
+        channels=tuple(c for c in str(row[9]).split("\n") if c),
+        follow_up_channel=str(row[10]),
     )
 
 
@@ -87,12 +89,15 @@ class SqliteBookingStore:
             p.follow_up_said,
             day(p.follow_up_stated),
             day(p.follow_up_suggested),
+            "\n".join(c.replace("\n", " ") for c in p.channels),
+            p.follow_up_channel,
         )
         if row is None:
             cur = self._conn.execute(
                 "INSERT INTO prospect (name, email, time_zone, company, phone, follow_up_said,"
-                " follow_up_stated, follow_up_suggested, email_key, created, updated)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " follow_up_stated, follow_up_suggested, channels, follow_up_channel,"
+                " email_key, created, updated)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (*values, key, now, now),
             )
             prospect_id = int(cur.lastrowid or 0)
@@ -106,6 +111,8 @@ class SqliteBookingStore:
                 " follow_up_said = COALESCE(NULLIF(?, ''), follow_up_said),"
                 " follow_up_stated = COALESCE(?, follow_up_stated),"
                 " follow_up_suggested = COALESCE(?, follow_up_suggested),"
+                " channels = COALESCE(NULLIF(?, ''), channels),"
+                " follow_up_channel = COALESCE(NULLIF(?, ''), follow_up_channel),"
                 " updated = ? WHERE id = ?",
                 (*values, now, prospect_id),
             )

@@ -77,6 +77,11 @@ MIGRATIONS: tuple[str, ...] = (
         value TEXT NOT NULL
     );
     """,
+    # 2: the channels a prospect uses and the one they want to be followed up on (seed 003)
+    """
+    ALTER TABLE prospect ADD COLUMN channels TEXT NOT NULL DEFAULT '';
+    ALTER TABLE prospect ADD COLUMN follow_up_channel TEXT NOT NULL DEFAULT '';
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

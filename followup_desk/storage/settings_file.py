@@ -8,7 +8,9 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import re
 import tomllib
+from collections.abc import Mapping
 from datetime import time, timedelta
 from pathlib import Path
 from typing import Any
@@ -213,3 +215,174 @@ def parse_settings(data: dict[str, Any], where: str = "settings.toml") -> Settin
         feed_timeout_seconds=r.number("free_busy.feed_timeout_seconds", 15, 1, 300),
         max_source_megabytes=int(r.number("free_busy.max_source_megabytes", 50, 1, 1000)),
     )
+
+
+# --- Saving: rewrite the given lines, keep everything else as the rep wrote it ----------
+
+_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
+_KEY_PART = r"""(?:[A-Za-z0-9_-]+|"(?:[^"\\\n]|\\.)*"|'[^'\n]*')"""
+_KEY_PREFIX = re.compile(rf"\s*{_KEY_PART}(?:\s*\.\s*{_KEY_PART})*\s*=[ \t]*")
+
+
+def save_values(path: Path, values: Mapping[str, object]) -> Settings:
+    """Set dotted ``table.key`` values in settings.toml, keeping comments and other lines.
+
+    The new text is validated before anything is written: when a value is refused, the
+    SettingsError names it and the file is left as it was. A missing file starts from the
+    commented defaults. Returns the settings as saved.
+    """
+    try:
+        text = path.read_bytes().decode("utf-8") if path.exists() else default_settings_text()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SettingsError(f"The settings file {path} cannot be read: {exc}.") from exc
+    rendered = {_split_key(key): _toml_value(value) for key, value in values.items()}
+    new_text = _replace_lines(text, rendered)
+    try:
+        data = tomllib.loads(new_text)
+    except tomllib.TOMLDecodeError as exc:
+        raise SettingsError(f"The settings file {path} would not be valid TOML: {exc}.") from exc
+    settings = parse_settings(data, str(path))
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write(path, new_text.encode("utf-8"))
+    except OSError as exc:
+        raise SettingsError(
+            f"The settings file {path} cannot be written: {exc.strerror}. "
+            "Check that the folder exists and is writable."
+        ) from exc
+    log.info("saved %s in %s", ", ".join(values), path)
+    return settings
+
+
+def _split_key(dotted: str) -> tuple[str, str]:
+    table, _, key = dotted.partition(".")
+    if not (_BARE_KEY.fullmatch(table) and _BARE_KEY.fullmatch(key)):
+        raise ValueError(f"{dotted!r} is not a 'table.key' name")
+    return table, key
+
+
+def _toml_value(value: object) -> str:
+    """``value`` as TOML: text in quotes (escaped), whole numbers, true/false, lists."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, str):
+        return _toml_string(value)
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_toml_value(item) for item in value) + "]"
+    raise TypeError(f"cannot write {type(value).__name__} to settings.toml")
+
+
+_ESCAPES = {
+    '"': '\\"',
+    "\\": "\\\\",
+    "\b": "\\b",
+    "\t": "\\t",
+    "\n": "\\n",
+    "\f": "\\f",
+    "\r": "\\r",
+}
+
+
+def _toml_string(text: str) -> str:
+    out = []
+    for char in text:
+        if char in _ESCAPES:
+            out.append(_ESCAPES[char])
+        elif ord(char) < 0x20 or ord(char) == 0x7F:
+            out.append(f"\\u{ord(char):04X}")
+        else:
+            out.append(char)
+    return '"' + "".join(out) + '"'
+
+
+def _parses(text: str) -> dict[str, Any] | None:
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError:
+        return None
+
+
+def _table_name(line: str) -> str | None:
+    """The name of a plain ``[table]`` header; None for anything else."""
+    data = _parses(line)
+    if data is None or len(data) != 1:
+        return None
+    (name, table), *_ = data.items()
+    return name if isinstance(table, dict) and not table else None
+
+
+def _entry_end(lines: list[str], start: int) -> int:
+    """One past the last line of the ``key = value`` entry at ``start`` (values may span)."""
+    for end in range(start + 1, len(lines) + 1):
+        if _parses("".join(lines[start:end])) is not None:
+            return end
+    return start + 1  # broken already: leave the line to the final check
+
+
+def _rewrite_entry(entry: list[str], value: str) -> str:
+    """The entry with its value replaced; indentation, spelling and end comment kept."""
+    first, last = entry[0], entry[-1]
+    prefix = _KEY_PREFIX.match(first)
+    head = prefix.group(0) if prefix else first[: first.index("=") + 1] + " "
+    ending = last[len(last.rstrip("\r\n")) :] or "\n"
+    body = last.rstrip("\r\n")
+    comment = ""
+    for at in (i for i, char in enumerate(body) if char == "#"):
+        if _parses("".join(entry[:-1]) + body[:at]) is not None:
+            kept = body[:at]
+            comment = kept[len(kept.rstrip()) :] + body[at:]
+            break
+    return head + value + comment + ending
+
+
+def _replace_lines(text: str, values: dict[tuple[str, str], str]) -> str:
+    lines = text.splitlines(keepends=True)
+    newline = "\r\n" if "\r\n" in text else "\n"
+    if lines and not lines[-1].endswith(("\n", "\r")):
+        lines[-1] += newline
+    out: list[str] = []
+    pending = dict(values)
+    table: str | None = ""  # "" before the first header, None in tables not edited here
+    insert_at: dict[str, int] = {}  # where a key missing from each table goes in ``out``
+    has_entry: set[str] = set()
+    i = 0
+    while i < len(lines):
+        stripped = lines[i].strip()
+        end = i + 1
+        if stripped.startswith("["):
+            table = _table_name(lines[i])
+            if table is not None:
+                insert_at[table] = len(out) + 1
+            out.append(lines[i])
+        elif stripped.startswith("#") or not stripped:
+            if stripped and table and table not in has_entry and insert_at[table] == len(out):
+                insert_at[table] += 1  # after the comments that open an empty table
+            out.append(lines[i])
+        else:
+            end = _entry_end(lines, i)
+            entry = "".join(lines[i:end])
+            parsed = _parses(entry) or {}
+            key = next(iter(parsed), None)
+            new = None
+            if table and key is not None and not isinstance(parsed[key], dict):
+                new = pending.pop((table, key), None)
+            out.append(entry if new is None else _rewrite_entry(lines[i:end], new))
+            if table:
+                insert_at[table] = len(out)
+                has_entry.add(table)
+        i = end
+    missing: dict[str, list[str]] = {}
+    for (table_name, key), value in pending.items():
+        missing.setdefault(table_name, []).append(f"{key} = {value}{newline}")
+    for table_name in sorted(missing, key=lambda t: -insert_at.get(t, len(out))):
+        if table_name in insert_at:
+            at = insert_at[table_name]
+            out[at:at] = missing[table_name]
+    for table_name, entries in missing.items():
+        if table_name not in insert_at:
+            if out and out[-1].strip():
+                out.append(newline)
+            out.extend([f"[{table_name}]{newline}", *entries])
+    return "".join(out)

@@ -1,32 +1,109 @@
-"""Starting the window. The live-meeting window is the next piece of work (issue 4).
+"""Starting the window: logging, settings (with the first-run setup), the worker, the window.
 
-Until it lands, starting the app without a subcommand says so plainly and points at the
-command line, which already narrows, books and writes invites.
+Nothing slow sits before the first paint: settings are a small local file, the database is
+opened by the worker thread, and calendars are read there after the window shows.
 """
 
 from __future__ import annotations
 
+import logging
 import sys
+from collections.abc import Sequence
 
-from followup_desk import APP_NAME
+from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from followup_desk import APP_ID, APP_NAME
 from followup_desk.app import init_logging, open_desk
+from followup_desk.domain.ports import Clock
+from followup_desk.domain.settings import Settings
 from followup_desk.errors import UserError
+from followup_desk.paths import AppPaths
+from followup_desk.storage.settings_file import load_settings, system_time_zone
+from followup_desk.ui import crash
+from followup_desk.ui.runner import DeskRunner
+from followup_desk.ui.viewmodels.desk import DeskViewModel
+from followup_desk.ui.viewmodels.setup import SetupViewModel
+from followup_desk.ui.widgets.main_window import MainWindow
+from followup_desk.ui.widgets.setup_dialog import SetupDialog
+
+log = logging.getLogger(__name__)
+
+BASE_FONT_SCALE = 1.15
 
 
-def run() -> int:
-    paths = init_logging()
+class _QuitOnPaint(QObject):
+    """For the start-up benchmark: quit once the window has painted."""
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint:
+            QTimer.singleShot(0, QApplication.quit)
+        return False
+
+
+def application(argv: Sequence[str] = ()) -> QApplication:
+    existing = QApplication.instance()
+    if isinstance(existing, QApplication):
+        return existing
+    app = QApplication([sys.argv[0] if sys.argv else APP_NAME, *argv])
+    app.setApplicationName(APP_NAME)
+    app.setOrganizationName(APP_NAME)
+    app.setDesktopFileName(APP_ID)
+    app.setWindowIcon(QIcon.fromTheme("x-office-calendar"))
+    # a notch above the system size: the rep reads it from a meter away while talking
+    font = app.font()
+    if font.pointSizeF() > 0:
+        font.setPointSizeF(font.pointSizeF() * BASE_FONT_SCALE)
+        app.setFont(font)
+    return app
+
+
+def settings_or_setup(paths: AppPaths) -> Settings | None:
+    """The rep's settings; the short setup first when their name or e-mail is missing."""
     try:
-        desk = open_desk(paths)
+        settings = load_settings(paths.settings_file)
     except UserError as exc:
-        sys.stderr.write(f"{APP_NAME}: {exc}\n")
+        QMessageBox.critical(
+            None,
+            APP_NAME,
+            f"{exc}\n\nFix that line in the file and start the app again; "
+            "`followup-desk settings` shows where it is.",
+        )
+        return None
+    if settings.rep.name and settings.rep.email:
+        return settings
+    setup = SetupViewModel(paths.settings_file, system_time_zone())
+    dialog = SetupDialog(setup)
+    dialog.exec()
+    try:
+        return load_settings(paths.settings_file)
+    except UserError as exc:  # the setup only writes what validates; the file was edited
+        QMessageBox.critical(None, APP_NAME, str(exc))
+        return None
+
+
+def build_window(paths: AppPaths, settings: Settings, clock: Clock | None = None) -> MainWindow:
+    runner = DeskRunner(lambda: open_desk(paths, clock), str(paths.log_file))
+    vm = DeskViewModel(settings, runner)
+    window = MainWindow(vm, paths.config_dir / "window.ini", paths.log_file.parent)
+    vm.refresh_list()
+    vm.start_new()
+    window.form.focus_field("name")
+    return window
+
+
+def run(argv: Sequence[str] = (), *, quit_after_paint: bool = False) -> int:
+    paths = init_logging()
+    app = application(argv)
+    crash.install(paths.log_file)
+    settings = settings_or_setup(paths)
+    if settings is None:
         return 1
-    desk.close()
-    sys.stdout.write(
-        f"{APP_NAME} is set up: settings in {paths.settings_file}, data in {paths.data_dir}.\n"
-        "The live-meeting window is not built yet; the command line does the work meanwhile:\n"
-        "  followup-desk slots --horizon late-next-week   free slots to offer\n"
-        "  followup-desk book --name NAME --email EMAIL --start 2026-12-04T15:00 --length 30\n"
-        "  followup-desk list                             who has a next step\n"
-        "  followup-desk --help                           everything else\n"
-    )
-    return 0
+    window = build_window(paths, settings)
+    if quit_after_paint:
+        watcher = _QuitOnPaint(window)
+        window.installEventFilter(watcher)
+    window.show()
+    log.info("window shown")
+    return app.exec()

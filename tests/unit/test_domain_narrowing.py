@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from followup_desk.domain.horizons import Horizon
-from followup_desk.domain.intervals import BusyIndex
+from followup_desk.domain.intervals import BusyBlock, BusyIndex
 from followup_desk.domain.narrowing import Narrowing
 from followup_desk.domain.rules import SchedulingRules
 from followup_desk.domain.slots import PartOfDay, Unavailable
@@ -163,3 +163,28 @@ def test_every_slot_of_the_horizon_in_time_order() -> None:
     assert {s.start.date() for s in slots} == {d(22), d(24), d(25), d(26)}
     instants = [s.start.astimezone(UTC) for s in slots]
     assert instants == sorted(instants)
+
+
+def test_missing_start_times_come_in_runs_with_their_reason() -> None:
+    rules = SchedulingRules(time_zone="Europe/Berlin")
+    zone = rules.zone
+    busy = BusyIndex.from_blocks(
+        [
+            BusyBlock(
+                datetime(2026, 12, 4, 13, 0, tzinfo=zone),
+                datetime(2026, 12, 4, 14, 0, tzinfo=zone),
+            )
+        ],
+        all_day_busy=False,
+    )
+    narrowing = Narrowing(
+        rules, busy, datetime(2026, 11, 23, 10, tzinfo=zone), timedelta(minutes=30), zone
+    )
+
+    runs = narrowing.missing(date(2026, 12, 4), PartOfDay.AFTERNOON)
+
+    # 30 minutes plus 10-minute buffers: 12:30 up to 14:00 touch the 13:00-14:00 meeting
+    assert [(r.first.strftime("%H:%M"), r.last.strftime("%H:%M"), r.reason) for r in runs] == [
+        ("12:30", "14:00", Unavailable.BUSY),
+        ("16:45", "16:45", Unavailable.OUTSIDE_HOURS),
+    ]

@@ -178,3 +178,21 @@ def test_a_committed_transaction_is_seen_by_another_connection(
         _add_prospect(conn, "ana@example.com")
     with closing(sqlite3.connect(db_path)) as other:
         assert _count(other, "prospect") == 1
+
+
+def test_a_database_from_the_first_release_is_upgraded_and_keeps_its_prospects(
+    db_path: Path,
+) -> None:
+    db_path.parent.mkdir(parents=True)
+    with closing(sqlite3.connect(db_path, isolation_level=None)) as raw:
+        raw.executescript(db.MIGRATIONS[0])
+        raw.execute(
+            "INSERT INTO prospect (name, email, email_key, time_zone, created, updated)"
+            " VALUES ('Dana', 'dana@example.com', 'dana@example.com', 'UTC', 'x', 'x')"
+        )
+        raw.execute("PRAGMA user_version = 1")
+
+    with closing(connect(db_path)) as conn:
+        assert _pragma(conn, "user_version") == SCHEMA_VERSION
+        row = conn.execute("SELECT name, channels, follow_up_channel FROM prospect").fetchone()
+    assert row == ("Dana", "", "")

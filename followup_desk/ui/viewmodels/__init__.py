@@ -1,0 +1,1 @@
+"""View models: Qt objects that hold the window's state and commands, and no widgets."""

@@ -1,0 +1,289 @@
+"""The window's conductor: the prospect form, the narrowing flow, booking, and the list.
+
+Everything slow (reading calendars, booking, which re-checks free/busy) is a job for the
+worker thread; this object sends the job, shows that it is under way, and turns the answer
+into state: a narrowing to walk, a booking done, or a sentence next to the right field.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date, timedelta
+from enum import Enum
+
+from PySide6.QtCore import QObject, Signal
+
+from followup_desk.app import Desk
+from followup_desk.domain.booking import BookingStatus
+from followup_desk.domain.narrowing import Narrowing
+from followup_desk.domain.settings import Settings
+from followup_desk.domain.slots import Slot
+from followup_desk.services.booking import BookingOutcome, BookingRequest, NextStep
+from followup_desk.services.freebusy import BusyResult
+from followup_desk.ui.runner import DeskRunner
+from followup_desk.ui.viewmodels.narrowing import NarrowingViewModel, Step
+from followup_desk.ui.viewmodels.prospect_form import ProspectFormViewModel
+from followup_desk.ui.viewmodels.prospects import ProspectsModel
+
+log = logging.getLogger(__name__)
+
+# Busy time is read for this many days ahead when the flow opens: every horizon fits.
+AHEAD_DAYS = 27
+
+
+class Mode(Enum):
+    NEW = "new"
+    RESCHEDULE = "reschedule"
+
+
+@dataclass(frozen=True)
+class Banner:
+    """Trouble with a free/busy source, named, with what to do."""
+
+    lines: tuple[str, ...]
+    stale: bool
+
+
+class DeskViewModel(QObject):
+    bannerChanged = Signal()
+    outcomeChanged = Signal()  # a booking, a move or a cancellation just happened
+    focusField = Signal(str)  # a form field whose sentence needs the rep's eyes
+    flowFocus = Signal()  # the flow is ready for keys
+    modeChanged = Signal()
+    listLoaded = Signal()
+    errorChanged = Signal()
+
+    def __init__(self, settings: Settings, runner: DeskRunner) -> None:
+        super().__init__()
+        self.settings = settings
+        self.runner = runner
+        rules = settings.rules
+        self.form = ProspectFormViewModel(rules.time_zone, rules.working_days)
+        self.flow = NarrowingViewModel(rules.time_zone, rules.default_length, rules.clock_24h)
+        self.prospects = ProspectsModel(rules.time_zone, rules.clock_24h, self)
+        self.mode = Mode.NEW
+        self.rescheduling: NextStep | None = None
+        self.banner = Banner((), False)
+        self.outcome: BookingOutcome | None = None
+        self.outcome_kind = ""
+        self.error = ""
+        self.booking_in_flight = False
+        self._loaded: tuple[date, date] | None = None
+        self._load_serial = 0
+        self.form.changed.connect(self._form_changed)
+        self.flow.confirmed.connect(self.book)
+
+    # --- free/busy ---------------------------------------------------------------------
+
+    def load_busy(self, until: date | None = None) -> None:
+        """Read busy time in the worker; the flow shows 'reading' meanwhile."""
+        settings = self.settings
+        zone = self.form.zone
+        length = self.flow.length
+        exclude = (
+            self.rescheduling.booking.id
+            if self.rescheduling and (self.rescheduling.booking)
+            else None
+        )
+        self._load_serial += 1
+        serial = self._load_serial
+
+        def job(desk: Desk) -> tuple[Narrowing, BusyResult, date, date]:
+            now = desk.clock.now()
+            today = now.astimezone(settings.rules.zone).date()
+            last = max(today + timedelta(days=AHEAD_DAYS), until or today)
+            narrowing, busy = desk.scheduling.narrowing(
+                settings.rules,
+                settings.busy_sources,
+                zone,
+                length,
+                now,
+                today,
+                last,
+                exclude_booking=exclude,
+            )
+            return narrowing, busy, today, last
+
+        def done(result: tuple[Narrowing, BusyResult, date, date]) -> None:
+            if serial != self._load_serial:
+                return  # a newer read was asked for meanwhile
+            narrowing, busy, first, last = result
+            self._loaded = (first, last)
+            lines = tuple(busy.problems) + tuple(busy.warnings)
+            self.banner = Banner(lines, any(r.state == "stale" for r in busy.reports))
+            self.bannerChanged.emit()
+            self.flow.set_narrowing(narrowing)
+
+        def failed(message: str) -> None:
+            if serial == self._load_serial:
+                self.banner = Banner((message,), False)
+                self.bannerChanged.emit()
+                self.flow.set_loading(False)
+
+        self.flow.set_loading(True)
+        self.runner.submit(job, done, failed)
+
+    def choose_date(self, text: str) -> str:
+        """The rep typed a named date; read further ahead first when it lies beyond."""
+        problem = self.flow.choose_date(text)
+        needed = self.flow.needs_range()
+        if not problem and needed and self._loaded and needed[1] > self._loaded[1]:
+            self.load_busy(until=needed[1])
+        return problem
+
+    def _form_changed(self) -> None:
+        narrowing = self.flow.narrowing
+        if narrowing is not None and narrowing.prospect_zone.key != self.form.zone:
+            self.flow.set_prospect_zone(self.form.zone)
+
+    def set_length(self, minutes: int) -> None:
+        self.flow.set_length(minutes)
+
+    # --- starting and leaving ----------------------------------------------------------
+
+    def start_new(self) -> None:
+        self.mode = Mode.NEW
+        self.rescheduling = None
+        self.outcome = None
+        self.error = ""
+        self.form.clear()
+        self.flow.reset()
+        self.modeChanged.emit()
+        self.outcomeChanged.emit()
+        self.load_busy()
+
+    def book_again(self, step: NextStep) -> None:
+        """A known prospect without a next step: the form filled, the flow from the top."""
+        self.start_new()
+        self.form.fill(step.prospect)
+
+    def start_reschedule(self, step: NextStep) -> None:
+        if step.booking is None:
+            self.book_again(step)
+            return
+        self.mode = Mode.RESCHEDULE
+        self.rescheduling = step
+        self.outcome = None
+        self.error = ""
+        self.form.fill(step.prospect)
+        self.form.locked = True
+        self.flow.set_length(int(step.booking.length.total_seconds() // 60))
+        self.flow.reset()
+        self.modeChanged.emit()
+        self.outcomeChanged.emit()
+        self.load_busy()
+
+    def leave(self) -> None:
+        self.mode = Mode.NEW
+        self.rescheduling = None
+        self.form.clear()
+        self.flow.reset()
+        self.modeChanged.emit()
+
+    # --- booking -------------------------------------------------------------------------
+
+    def book(self, slot: Slot) -> None:
+        if self.booking_in_flight:
+            return
+        if self.mode is Mode.RESCHEDULE and self.rescheduling and self.rescheduling.booking:
+            booking_id = self.rescheduling.booking.id
+            assert booking_id is not None
+            self._run_booking(
+                lambda desk: desk.bookings.reschedule(booking_id, slot.start), "moved"
+            )
+            return
+        if not self.form.validate():
+            first = next(iter(self.form.errors))
+            self.flow.refuse(
+                "The invite needs the prospect's details: " + self.form.errors[first],
+                back_to_times=False,
+            )
+            self.focusField.emit(first)
+            return
+        today = (self.flow.narrowing.today if self.flow.narrowing else None) or date.today()
+        _, act = self.form.wish(today)
+        form = self.form
+        request = BookingRequest(
+            name=form.value("name"),
+            email=form.value("email"),
+            start=slot.start,
+            length=self.flow.length,
+            prospect_zone=form.zone,
+            company=form.value("company"),
+            phone=form.value("phone"),
+            follow_up_said=form.value("follow_up_said"),
+            channels=tuple(sorted(form.channels)),
+            follow_up_channel=form.value("follow_up_channel"),
+            follow_up_date=act if form.follow_up_date else None,
+        )
+        self._run_booking(lambda desk: desk.bookings.book(request), "booked")
+
+    def _run_booking(self, job: object, kind: str) -> None:
+        self.booking_in_flight = True
+        self.flow.set_loading(True)
+
+        def done(outcome: BookingOutcome) -> None:
+            self.booking_in_flight = False
+            self.flow.loading = False
+            self.outcome = outcome
+            self.outcome_kind = kind
+            self.error = ""
+            self.outcomeChanged.emit()
+            self.refresh_list()
+
+        def failed(message: str) -> None:
+            self.booking_in_flight = False
+            self.flow.loading = False
+            saved = message.startswith("Booking ") and " is saved" in message
+            if saved:
+                self.error = message
+                self.errorChanged.emit()
+                self.refresh_list()
+            # a slot taken meanwhile: back to the times, with fresh busy time
+            busy = "no longer free" in message or "sooner than" in message
+            self.flow.refuse(message, back_to_times=busy)
+            if busy:
+                self.load_busy()
+
+        assert callable(job)
+        self.runner.submit(job, done, failed)
+
+    def cancel(self, step: NextStep) -> None:
+        if step.booking is None or step.booking.status is BookingStatus.CANCELLED:
+            return
+        booking_id = step.booking.id
+        assert booking_id is not None
+
+        def done(outcome: BookingOutcome) -> None:
+            self.outcome = outcome
+            self.outcome_kind = "cancelled"
+            self.error = ""
+            self.outcomeChanged.emit()
+            self.refresh_list()
+
+        def failed(message: str) -> None:
+            self.error = message
+            self.errorChanged.emit()
+
+        self.runner.submit(lambda desk: desk.bookings.cancel(booking_id), done, failed)
+
+    # --- the list ------------------------------------------------------------------------
+
+    def refresh_list(self) -> None:
+        def done(steps: list[NextStep]) -> None:
+            self.prospects.set_steps(steps)
+            self.listLoaded.emit()
+
+        self.runner.submit(lambda desk: desk.bookings.next_steps(), done, self._list_failed)
+
+    def _list_failed(self, message: str) -> None:
+        self.error = message
+        self.errorChanged.emit()
+
+    @property
+    def in_flow(self) -> bool:
+        return self.outcome is None
+
+    def at_start(self) -> bool:
+        return self.flow.step is Step.HORIZON

@@ -1,0 +1,1 @@
+"""Thin widgets, one per module, each observing the view model it is given."""

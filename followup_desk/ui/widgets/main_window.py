@@ -1,0 +1,286 @@
+"""The main window: prospects on the left; the prospect, the narrowing flow and what
+happened on the right. It wires widgets to the desk view model and owns the keyboard map.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, QSettings, Qt, QUrl
+from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QProgressBar,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from followup_desk import APP_NAME
+from followup_desk.services.booking import NextStep
+from followup_desk.ui.viewmodels.desk import DeskViewModel, Mode
+from followup_desk.ui.widgets.banner import SourceBanner
+from followup_desk.ui.widgets.narrowing_panel import NarrowingPanel
+from followup_desk.ui.widgets.outcome_panel import OutcomePanel
+from followup_desk.ui.widgets.prospect_form import ProspectForm
+from followup_desk.ui.widgets.prospects_view import ProspectsView
+from followup_desk.ui.widgets.style import scaled_font, set_role_colour
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, vm: DeskViewModel, state_file: Path, log_dir: Path) -> None:
+        super().__init__()
+        self.vm = vm
+        self._state = QSettings(str(state_file), QSettings.Format.IniFormat)
+        self._log_dir = log_dir
+        self.setWindowTitle(APP_NAME)
+        self.setAccessibleName(APP_NAME)
+        rules = vm.settings.rules
+
+        # left: who has a next step, who has none
+        self.list_title = QLabel("Prospects")
+        self.list_title.setFont(scaled_font(1.2, bold=True))
+        self.list_hint = QLabel("B book · R move · Delete cancel")
+        set_role_colour(self.list_hint, "muted")
+        self.prospects = ProspectsView(vm.prospects)
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.addWidget(self.list_title)
+        left_layout.addWidget(self.prospects, 1)
+        left_layout.addWidget(self.list_hint)
+
+        # right: the prospect, the flow, what happened
+        self.banner = SourceBanner()
+        self.mode_label = QLabel()
+        self.mode_label.setFont(scaled_font(1.3, bold=True))
+        self.form = ProspectForm(vm.form)
+        self.length = QComboBox()
+        self.length.setAccessibleName("Meeting length")
+        for minutes in rules.meeting_lengths:
+            self.length.addItem(f"{minutes} minutes", minutes)
+        if rules.default_length in rules.meeting_lengths:
+            self.length.setCurrentIndex(rules.meeting_lengths.index(rules.default_length))
+        self.length.currentIndexChanged.connect(
+            lambda _i: vm.set_length(int(self.length.currentData()))
+        )
+        length_label = QLabel("&Length")
+        length_label.setBuddy(self.length)
+        zones = QLabel(f"Your zone: {rules.time_zone}")
+        set_role_colour(zones, "muted")
+        length_row = QHBoxLayout()
+        length_row.addWidget(self.mode_label)
+        length_row.addStretch(1)
+        length_row.addWidget(zones)
+        length_row.addWidget(length_label)
+        length_row.addWidget(self.length)
+        self.panel = NarrowingPanel(vm.flow)
+        self.outcome = OutcomePanel(rules.time_zone, rules.clock_24h)
+        self.error_label = QLabel()
+        self.error_label.setWordWrap(True)
+        self.error_label.setAccessibleName("Problem")
+        set_role_colour(self.error_label, "error")
+        self.error_label.hide()
+        right = QWidget()
+        right_layout = QVBoxLayout(right)
+        right_layout.addWidget(self.banner)
+        right_layout.addLayout(length_row)
+        right_layout.addWidget(self.form)
+        right_layout.addWidget(self.error_label)
+        right_layout.addWidget(self.panel, 1)
+        right_layout.addWidget(self.outcome, 1)
+
+        splitter = QSplitter()
+        splitter.addWidget(left)
+        splitter.addWidget(right)
+        splitter.setStretchFactor(0, 2)
+        splitter.setStretchFactor(1, 5)
+        left.setMinimumWidth(320)
+        splitter.setSizes([420, 980])
+        self.splitter = splitter
+        self.setCentralWidget(splitter)
+
+        self.busy = QProgressBar()
+        self.busy.setRange(0, 0)
+        self.busy.setMaximumWidth(160)
+        self.busy.setAccessibleName("Working")
+        self.busy.hide()
+        self.statusBar().addPermanentWidget(self.busy)
+        self._build_menus()
+
+        esc = QShortcut(QKeySequence(Qt.Key.Key_Escape), self)
+        esc.activated.connect(self.leave_flow)
+        vm.runner.busyChanged.connect(self._busy)
+        vm.bannerChanged.connect(lambda: self.banner.show_banner(vm.banner))
+        vm.outcomeChanged.connect(self._outcome_changed)
+        vm.errorChanged.connect(self._error_changed)
+        vm.focusField.connect(self.form.focus_field)
+        vm.modeChanged.connect(self._mode_changed)
+        vm.listLoaded.connect(self._list_loaded)
+        vm.flow.changed.connect(self._flow_changed)
+        self.form.submitted.connect(self.focus_flow)
+        self.panel.dateEntered.connect(lambda text: self.panel.date_answer(vm.choose_date(text)))
+        self.outcome.newRequested.connect(self.new_step)
+        self.prospects.bookRequested.connect(self.book_for)
+        self.prospects.rescheduleRequested.connect(self.reschedule)
+        self.prospects.cancelRequested.connect(self.cancel)
+        self._mode_changed()
+        self._restore_geometry()
+
+    # --- menus ---------------------------------------------------------------------------
+
+    def _build_menus(self) -> None:
+        menu = self.menuBar().addMenu("&File")
+        self.new_action = self._action(menu, "&New next step", "Ctrl+N", self.new_step)
+        self._action(menu, "&Find a time", "Ctrl+T", self.focus_flow)
+        self._action(menu, "&Prospects list", "Ctrl+L", self.focus_list)
+        menu.addSeparator()
+        self._action(menu, "&Quit", QKeySequence.StandardKey.Quit, self.close)
+        help_menu = self.menuBar().addMenu("&Help")
+        self._action(help_menu, "&Keys", "F1", self.show_keys)
+        self._action(help_menu, "Open the &log folder", None, self.open_logs)
+
+    def _action(
+        self, menu: object, text: str, keys: str | QKeySequence.StandardKey | None, slot: object
+    ) -> QAction:
+        action = QAction(text, self)
+        if keys is not None:
+            action.setShortcut(QKeySequence(keys))
+        action.triggered.connect(slot)
+        menu.addAction(action)  # type: ignore[attr-defined]  # a QMenu
+        return action
+
+    def show_keys(self) -> None:
+        QMessageBox.information(
+            self,
+            "Keys",
+            "Ctrl+N  new next step (the name field)\n"
+            "Enter in a field  on to the flow\n"
+            "1-5 or T N L W D  this week, next week, late next week, in two weeks, a date\n"
+            "1 / 2  the offered day · M  two more days\n"
+            "M / A  morning or afternoon\n"
+            "type the hour (3 → 3 pm), ↑↓←→, Enter  the time\n"
+            "Enter  book and write the invite\n"
+            "Backspace or Alt+Left  back one step · Esc  leave\n"
+            "C  copy the invite's path · O  open its folder · N  next prospect\n"
+            "In the list: B book · R move · Delete cancel",
+        )
+
+    def open_logs(self) -> None:
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(self._log_dir)))
+
+    # --- reactions -----------------------------------------------------------------------
+
+    def _busy(self, busy: bool) -> None:
+        self.busy.setVisible(busy)
+        self.statusBar().showMessage("Working…" if busy else "", 0)
+
+    def _mode_changed(self) -> None:
+        vm = self.vm
+        if vm.mode is Mode.RESCHEDULE and vm.rescheduling is not None:
+            self.mode_label.setText(f"Move the meeting with {vm.rescheduling.prospect.name}")
+        else:
+            self.mode_label.setText("New next step")
+        self.length.setEnabled(vm.mode is Mode.NEW)
+
+    def _flow_changed(self) -> None:
+        narrowing = self.vm.flow.narrowing
+        if narrowing is not None:
+            self.form.today = narrowing.today
+
+    def _outcome_changed(self) -> None:
+        vm = self.vm
+        self.error_label.hide()
+        if vm.outcome is None:
+            self.outcome.hide()
+            self.panel.show()
+            return
+        self.panel.hide()
+        self.outcome.show_outcome(vm.outcome, vm.outcome_kind)
+        self.outcome.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _error_changed(self) -> None:
+        self.error_label.setText(self.vm.error)
+        self.error_label.setVisible(bool(self.vm.error))
+
+    def _list_loaded(self) -> None:
+        missing = self.vm.prospects.missing_count()
+        total = self.vm.prospects.rowCount()
+        self.list_title.setText(
+            f"Prospects · {missing} without a next step" if missing else f"Prospects · {total}"
+        )
+
+    # --- commands ------------------------------------------------------------------------
+
+    def new_step(self) -> None:
+        if self.vm.outcome is None and self.vm.form.has_data() and not self._discard_ok():
+            return
+        self.vm.start_new()
+        self.form.focus_field("name")
+
+    def focus_flow(self) -> None:
+        if self.vm.outcome is not None:
+            return
+        self.panel.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+    def focus_list(self) -> None:
+        self.prospects.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+    def book_for(self, step: NextStep) -> None:
+        self.vm.book_again(step)
+        self.form.focus_field("name")
+        self.focus_flow()
+
+    def reschedule(self, step: NextStep) -> None:
+        self.vm.start_reschedule(step)
+        self.focus_flow()
+
+    def cancel(self, step: NextStep) -> None:
+        if step.booking is None:
+            return
+        answer = QMessageBox.question(
+            self,
+            "Cancel the meeting?",
+            f"Cancel the meeting with {step.prospect.name}? A cancellation invite is written "
+            "for them to import.",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No,
+        )
+        if answer == QMessageBox.StandardButton.Yes:
+            self.vm.cancel(step)
+
+    def _discard_ok(self) -> bool:
+        name = self.vm.form.value("name").strip() or "this prospect"
+        answer = QMessageBox.question(
+            self,
+            "Leave this next step?",
+            f"What you typed about {name} has not been booked and will be lost.",
+            QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel,
+        )
+        return answer == QMessageBox.StandardButton.Discard
+
+    def leave_flow(self) -> None:
+        """Esc: leave the flow; ask first when typed data would be lost."""
+        vm = self.vm
+        if vm.outcome is None and vm.form.has_data() and not self._discard_ok():
+            return
+        vm.leave()
+        self.focus_list()
+
+    # --- window state --------------------------------------------------------------------
+
+    def _restore_geometry(self) -> None:
+        geometry = self._state.value("window/geometry")
+        if isinstance(geometry, QByteArray) and self.restoreGeometry(geometry):
+            return
+        self.resize(1280, 800)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self._state.setValue("window/geometry", self.saveGeometry())
+        self._state.sync()
+        self.vm.runner.shutdown()
+        super().closeEvent(event)

@@ -1,0 +1,108 @@
+"""The live-meeting window on a pinned clock, a real SQLite file and a real .ics calendar.
+
+The rep works from Berlin; "now" is Monday 23 November 2026, 10:00. Late next week is
+Thursday 3 and Friday 4 December. On Friday afternoon the rep has meetings at 13:00-14:30
+and 16:00-17:00, so "how about 3?" is free and 14:00 is not.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QWidget
+from pytestqt.qtbot import QtBot
+
+from followup_desk.adapters.clock import FixedClock
+from followup_desk.paths import AppPaths
+from followup_desk.storage.settings_file import load_settings
+from followup_desk.ui.launch import build_window
+from followup_desk.ui.widgets.main_window import MainWindow
+from tests.conftest import SettingsWriter
+
+BERLIN = ZoneInfo("Europe/Berlin")
+NOW = datetime(2026, 11, 23, 10, 0, tzinfo=BERLIN)
+
+CALENDAR = """BEGIN:VCALENDAR
+VERSION:2.0
+PRODID:-//Followup Desk tests//EN
+BEGIN:VEVENT
+UID:friday-1@test
+DTSTAMP:20261101T000000Z
+DTSTART;TZID=Europe/Berlin:20261204T130000
+DTEND;TZID=Europe/Berlin:20261204T143000
+SUMMARY:Board review
+END:VEVENT
+BEGIN:VEVENT
+UID:friday-2@test
+DTSTAMP:20261101T000000Z
+DTSTART;TZID=Europe/Berlin:20261204T160000
+DTEND;TZID=Europe/Berlin:20261204T170000
+SUMMARY:Pipeline call
+END:VEVENT
+BEGIN:VEVENT
+UID:wednesday@test
+DTSTAMP:20261101T000000Z
+DTSTART;TZID=Europe/Berlin:20261202T090000
+DTEND;TZID=Europe/Berlin:20261202T170000
+SUMMARY:Offsite
+END:VEVENT
+END:VCALENDAR
+"""
+
+WindowFactory = Callable[..., MainWindow]
+
+
+@pytest.fixture
+def calendar_file(tmp_path: Path) -> Path:
+    path = tmp_path / "calendars" / "work.ics"
+    path.parent.mkdir()
+    path.write_text(CALENDAR.replace("\n", "\r\n"), encoding="utf-8", newline="")
+    return path
+
+
+@pytest.fixture
+def make_window(
+    qtbot: QtBot, fd_home: AppPaths, write_settings: SettingsWriter, calendar_file: Path
+) -> Iterator[WindowFactory]:
+    windows: list[MainWindow] = []
+
+    def make(now: datetime = NOW, sources: list[str] | None = None, **settings: Any) -> MainWindow:
+        write_settings(
+            sources=[str(calendar_file)] if sources is None else sources,
+            **settings,
+        )
+        window = build_window(fd_home, load_settings(fd_home.settings_file), FixedClock(now))
+        qtbot.addWidget(window)
+        windows.append(window)
+        window.show()
+        qtbot.waitExposed(window)
+        window.activateWindow()
+        qtbot.waitUntil(lambda: window.vm.flow.narrowing is not None and not window.vm.flow.loading)
+        return window
+
+    yield make
+    for window in windows:
+        window.vm.runner.shutdown()
+
+
+def focused() -> QWidget:
+    widget = QApplication.focusWidget()
+    assert widget is not None, "nothing has the keyboard focus"
+    return widget
+
+
+def press(
+    qtbot: QtBot, key: Qt.Key | str, modifier: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier
+) -> None:
+    """One keystroke, to whatever has the focus, as the rep's keyboard would send it."""
+    qtbot.keyClick(focused(), key, modifier)  # type: ignore[no-untyped-call]  # pytest-qt
+
+
+def type_text(qtbot: QtBot, text: str) -> None:
+    qtbot.keyClicks(focused(), text)  # type: ignore[no-untyped-call]  # pytest-qt
