@@ -338,6 +338,7 @@ def _rewrite_entry(entry: list[str], value: str) -> str:
 
 
 def _replace_lines(text: str, values: dict[tuple[str, str], str]) -> str:
+    """``text`` with each (table, key) entry's value replaced by the rendered TOML given."""
     lines = text.splitlines(keepends=True)
     newline = "\r\n" if "\r\n" in text else "\n"
     if lines and not lines[-1].endswith(("\n", "\r")):
@@ -373,16 +374,22 @@ def _replace_lines(text: str, values: dict[tuple[str, str], str]) -> str:
                 insert_at[table] = len(out)
                 has_entry.add(table)
         i = end
+    _add_missing(out, pending, insert_at, newline)
+    return "".join(out)
+
+
+def _add_missing(
+    out: list[str], pending: dict[tuple[str, str], str], insert_at: dict[str, int], newline: str
+) -> None:
+    """Add keys not found: at the end of their table, or in a new table at the end."""
     missing: dict[str, list[str]] = {}
-    for (table_name, key), value in pending.items():
-        missing.setdefault(table_name, []).append(f"{key} = {value}{newline}")
-    for table_name in sorted(missing, key=lambda t: -insert_at.get(t, len(out))):
-        if table_name in insert_at:
-            at = insert_at[table_name]
-            out[at:at] = missing[table_name]
-    for table_name, entries in missing.items():
-        if table_name not in insert_at:
+    for (table, key), value in pending.items():
+        missing.setdefault(table, []).append(f"{key} = {value}{newline}")
+    for table in sorted(missing, key=lambda t: -insert_at.get(t, -1)):  # last first
+        if table in insert_at:
+            at = insert_at[table]
+            out[at:at] = missing[table]
+        else:
             if out and out[-1].strip():
                 out.append(newline)
-            out.extend([f"[{table_name}]{newline}", *entries])
-    return "".join(out)
+            out.extend([f"[{table}]{newline}", *missing[table]])

@@ -256,7 +256,8 @@ class NarrowingViewModel(QObject):
         if self.step is Step.PART:
             return f"M morning · A afternoon · {back}"
         if self.step is Step.TIME:
-            return f"Type the hour (3 → 3 pm) or ↑↓ · Enter choose · {back}"
+            example = "3 → 15:00" if self._clock_24h else "3 → 3 pm"
+            return f"Type the hour ({example}) or ↑↓ · Enter choose · {back}"
         return f"Enter books it · {back}"
 
     def missing_note(self) -> str:

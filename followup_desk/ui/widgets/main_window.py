@@ -209,9 +209,12 @@ class MainWindow(QMainWindow):
     def _list_loaded(self) -> None:
         missing = self.vm.prospects.missing_count()
         total = self.vm.prospects.rowCount()
-        self.list_title.setText(
-            f"Prospects · {missing} without a next step" if missing else f"Prospects · {total}"
-        )
+        if not total:
+            self.list_title.setText("Prospects · none yet")
+        elif missing:
+            self.list_title.setText(f"Prospects · {missing} without a next step")
+        else:
+            self.list_title.setText(f"Prospects · {total}, all with a next step")
 
     # --- commands ------------------------------------------------------------------------
 
