@@ -40,7 +40,7 @@ def test_an_uncaught_error_is_logged_and_explained_in_a_dialog(
         try:
             raise ZeroDivisionError("the bug under test")
         except ZeroDivisionError:
-            sys.excepthook(*sys.exc_info())  # type: ignore[arg-type]  # an exception is set
+            sys.excepthook(*sys.exc_info())
     finally:
         sys.excepthook = previous
         for handler in logging.getLogger().handlers[:]:
