@@ -73,7 +73,10 @@ class SetupViewModel(QObject):
         self._prefill()
 
     def _prefill(self) -> None:
-        """Propose what settings.toml already holds (the rep may have started there)."""
+        """Propose what settings.toml already holds (the rep may have started there).
+
+        The time zone stays the detected one: that is the question the setup asks.
+        """
         if not self.settings_file.exists():
             return
         try:
@@ -133,12 +136,11 @@ class SetupViewModel(QObject):
         return self._save_error
 
     def check(self, field: str) -> None:
-        """Show ``field``'s sentence when what is typed there is wrong; empty is not yet."""
-        if field in self._values and not self._values[field].strip():
-            self._show(field, "")
-        else:
+        """Show ``field``'s sentence when what is typed there is wrong (empty: not yet)."""
+        typed = field not in self._values or bool(self._values[field].strip())
+        if typed or field in self._errors:
             self._show(field, self._problem(field))
-        self.changed.emit()
+            self.changed.emit()
 
     def validate(self) -> bool:
         """Check every field; True when all can be saved."""

@@ -269,6 +269,9 @@ class MainWindow(QMainWindow):
     def leave_flow(self) -> None:
         """Esc: leave the flow; ask first when typed data would be lost."""
         vm = self.vm
+        if self.panel.date_edit.isVisible():  # Esc in the date field only closes it
+            self.panel.date_answer("")
+            return
         if vm.outcome is None and vm.form.has_data() and not self._discard_ok():
             return
         vm.leave()

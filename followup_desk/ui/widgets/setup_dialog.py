@@ -57,11 +57,14 @@ def system_zone_model(parent: QWidget) -> ZoneListModel:
 
 
 def choose_calendar_file(parent: QWidget, current: str) -> str:
-    folder = Path(current).expanduser().parent if current and "://" not in current else Path()
+    """Ask for an .ics file, starting beside the one already named; "" when cancelled."""
+    folder = Path.home()
+    if current and "://" not in current and Path(current).expanduser().parent.is_dir():
+        folder = Path(current).expanduser().parent
     path, _ = QFileDialog.getOpenFileName(
         parent,
         "Choose your calendar file",
-        str(folder if folder.is_dir() and str(folder) != "." else Path.home()),
+        str(folder),
         "Calendar files (*.ics *.ical);;All files (*)",
     )
     return path
@@ -113,7 +116,8 @@ class SetupDialog(QDialog):
 
         self.name_edit = self._line_edit("Your name", "Robin Rep")
         self.email_edit = self._line_edit("Your e-mail address", "robin@example.com")
-        self.zone_edit = make_zone_field(zones or system_zone_model(self))
+        self.zone_edit = make_zone_field(zones if zones is not None else system_zone_model(self))
+        # Connected after the field's own handler, so zone() already reads the new text.
         self.zone_edit.textChanged.connect(self._zone_typed)
         self.zone_edit.editingFinished.connect(lambda: vm.check("time_zone"))
         self.source_edit = self._line_edit("Busy calendar", "work.ics or https://… or webcal://…")
