@@ -373,6 +373,8 @@ class NarrowingViewModel(QObject):
     def _their_time(self, slot: Slot) -> str:
         """'them 08:00-08:30 CST' (with the weekday when their date differs)."""
         assert self._narrowing is not None
+        if same_zone(slot.start, self._zone) and same_zone(slot.end, self._zone):
+            return ""  # the same clock on both sides: nothing to add
         theirs = slot.start.astimezone(self._zone)
         end = slot.end.astimezone(self._zone)
         day = slot.start.astimezone(self._narrowing.rules.zone).date()

@@ -105,6 +105,7 @@ class ProspectForm(QGroupBox):
         act.addWidget(self.channel_combo)
         on = QLabel("o&n")
         on.setBuddy(self.act_on)
+        self.act_on_label = on
         act.addWidget(on)
         act.addWidget(self.act_on)
         act.addStretch(1)
@@ -146,7 +147,10 @@ class ProspectForm(QGroupBox):
                 self.channel_combo.setCurrentText(vm.value("follow_up_channel"))
             self.wish_label.setText(vm.wish_sentence(self.today))
             _, act = vm.wish(self.today)
-            self.act_on.setEnabled(act is not None and not vm.locked)
+            # a date to act on only once the prospect said when
+            self.act_on.setVisible(act is not None)
+            self.act_on_label.setVisible(act is not None)
+            self.act_on.setEnabled(not vm.locked)
             if act is not None:
                 self.act_on.setDate(QDate(act.year, act.month, act.day))
         finally:
