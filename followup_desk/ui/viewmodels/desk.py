@@ -166,8 +166,8 @@ class DeskViewModel(QObject):
         self.rescheduling = step
         self.outcome = None
         self.error = ""
+        self.form.locked = True  # before fill(), whose signal redraws the fields read-only
         self.form.fill(step.prospect)
-        self.form.locked = True
         self.flow.set_length(int(step.booking.length.total_seconds() // 60))
         self.flow.reset()
         self.modeChanged.emit()

@@ -379,15 +379,19 @@ class NarrowingViewModel(QObject):
         end = slot.end.astimezone(self._zone)
         day = slot.start.astimezone(self._narrowing.rules.zone).date()
         prefix = "them " + (f"{theirs:%a} " if theirs.date() != day else "")
-        span = f"{_clock(theirs, self._clock_24h)}{DASH}{_clock(end, self._clock_24h)}"
-        return f"{prefix}{span} {theirs.tzname()}"
+        return prefix + self._span_in_zone(theirs, end)
 
     def _rep_time(self, slot: Slot) -> str:
         rep = self._narrowing.rules.zone if self._narrowing else self._zone
         start, end = slot.start.astimezone(rep), slot.end.astimezone(rep)
-        return (
-            f"{_clock(start, self._clock_24h)}{DASH}{_clock(end, self._clock_24h)} {start.tzname()}"
-        )
+        return self._span_in_zone(start, end)
+
+    def _span_in_zone(self, start: datetime, end: datetime) -> str:
+        """'15:00-15:30 CET'; across a clock change each end carries its own name."""
+        first, last = _clock(start, self._clock_24h), _clock(end, self._clock_24h)
+        if start.tzname() != end.tzname():
+            return f"{first} {start.tzname()}{DASH}{last} {end.tzname()}"
+        return f"{first}{DASH}{last} {start.tzname()}"
 
     def _starts(self, first: Slot, last: Slot, zone: ZoneInfo) -> str:
         """'09:00 to 11:30 CET': the first and last start on that zone's clock."""
@@ -539,8 +543,15 @@ class NarrowingViewModel(QObject):
                 self.message = ""
                 self.changed.emit()
                 return True
+        if not self._typed and digit in "12":
+            # "1" may be the start of 10 to 19, "2" of 20 to 23: wait for the next digit
+            self._typed = digit
+            self.message = ""
+            self.changed.emit()
+            return True
+        typed = self._typed + digit
         self._typed = ""
-        self.message = f"Nothing free at {digit} o'clock in this part of the day."
+        self.message = f"Nothing free at {int(typed)} o'clock in this part of the day."
         self.changed.emit()
         return True
 

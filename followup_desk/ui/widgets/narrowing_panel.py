@@ -36,6 +36,19 @@ def _mnemonic_html(title: str) -> str:
     return f"{title[:index]}<u>{title[index + 1]}</u>{title[index + 2 :]}"
 
 
+class DateField(QLineEdit):
+    """The date for "a date…"; Enter is its own and never reaches the panel behind it."""
+
+    entered = Signal(str)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            self.entered.emit(self.text())
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+
 class OptionRow(QFrame):
     """One option: its key in a box, its title, and detail or the reason it is missing."""
 
@@ -114,11 +127,11 @@ class NarrowingPanel(QFrame):
         self.say_label.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
         layout.addWidget(self.say_label)
 
-        self.date_edit = QLineEdit()
+        self.date_edit = DateField()
         self.date_edit.setPlaceholderText("A date: 15 Dec, the 15th, next Friday, 2026-12-15")
         self.date_edit.setAccessibleName("Date to look around")
         self.date_edit.setFont(scaled_font(1.2))
-        self.date_edit.returnPressed.connect(self._date_typed)
+        self.date_edit.entered.connect(self.dateEntered.emit)
         self.date_edit.hide()
         layout.addWidget(self.date_edit)
 
@@ -185,9 +198,6 @@ class NarrowingPanel(QFrame):
     def _ask_date(self) -> None:
         self.date_edit.show()
         self.date_edit.setFocus(Qt.FocusReason.OtherFocusReason)
-
-    def _date_typed(self) -> None:
-        self.dateEntered.emit(self.date_edit.text())
 
     def date_answer(self, problem: str) -> None:
         """The window's answer to a typed date: a sentence, or back to the keys."""
