@@ -7,7 +7,7 @@ same answers.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -53,13 +53,22 @@ class Narrowing:
     now: datetime
     length: timedelta
     prospect_zone: ZoneInfo
+    # Day reports are asked for again at every keystroke; the snapshot never changes, so
+    # each day is worked out once (replace() makes a new snapshot with an empty memo).
+    _reports: dict[date, DayReport] = field(
+        init=False, default_factory=dict, repr=False, compare=False
+    )
 
     @property
     def today(self) -> date:
         return self.now.astimezone(self.rules.zone).date()
 
     def report(self, day: date) -> DayReport:
-        return day_report(day, self.length, self.rules, self.busy, self.now)
+        report = self._reports.get(day)
+        if report is None:
+            report = day_report(day, self.length, self.rules, self.busy, self.now)
+            self._reports[day] = report
+        return report
 
     def days(self, horizon: Horizon, named: date | None = None) -> list[DayReport]:
         """Every day the horizon covers, free or not (with the reason when not)."""

@@ -27,6 +27,17 @@ _PROSPECT_COLUMNS = (
 )
 
 
+_TASK_COLUMNS = "id, booking_id, kind, due, status"
+
+
+def _prefixed(columns: str, alias: str) -> str:
+    return ", ".join(f"{alias}.{c.strip()}" for c in columns.split(","))
+
+
+def _count(columns: str) -> int:
+    return len(columns.split(","))
+
+
 def _booking(row: sqlite3.Row | tuple[object, ...]) -> Booking:
     return Booking(
         id=int(str(row[0])),
@@ -217,20 +228,26 @@ class SqliteBookingStore:
     def prospects_with_next_step(
         self, now: datetime
     ) -> Sequence[tuple[Prospect, Booking | None, Task | None]]:
-        prospects = [
-            _prospect(r)
-            for r in self._conn.execute(
-                f"SELECT {_PROSPECT_COLUMNS} FROM prospect ORDER BY name COLLATE NOCASE, id"
-            )
-        ]
+        """Every prospect with its next booked meeting (if any) and that meeting's task.
+
+        One query, however many prospects: the list is drawn at every start.
+        """
+        p_cols, b_cols = _prefixed(_PROSPECT_COLUMNS, "p"), _prefixed(_BOOKING_COLUMNS, "b")
+        t_cols = _prefixed(_TASK_COLUMNS, "t")
+        rows = self._conn.execute(
+            f"SELECT {p_cols}, {b_cols}, {t_cols} FROM prospect AS p"
+            " LEFT JOIN booking AS b ON b.id = ("
+            "   SELECT id FROM booking WHERE prospect_id = p.id AND status = 'booked'"
+            "   AND end_utc > ? ORDER BY start_utc LIMIT 1)"
+            " LEFT JOIN task AS t ON t.booking_id = b.id AND t.kind = ?"
+            " ORDER BY p.name COLLATE NOCASE, p.id",
+            (instant(now), TaskKind.CONFIRM_DAY_BEFORE.value),
+        ).fetchall()
+        n_p, n_b = _count(_PROSPECT_COLUMNS), _count(_BOOKING_COLUMNS)
         result: list[tuple[Prospect, Booking | None, Task | None]] = []
-        for p in prospects:
-            row = self._conn.execute(
-                f"SELECT {_BOOKING_COLUMNS} FROM booking WHERE prospect_id = ?"
-                " AND status = 'booked' AND end_utc > ? ORDER BY start_utc LIMIT 1",
-                (p.id, instant(now)),
-            ).fetchone()
-            booking = _booking(row) if row else None
-            task = self.task_for(booking.id) if booking and booking.id else None
-            result.append((p, booking, task))
+        for row in rows:
+            booking_row, task_row = row[n_p : n_p + n_b], row[n_p + n_b :]
+            booking = _booking(booking_row) if booking_row[0] is not None else None
+            task = _task(task_row) if task_row[0] is not None else None
+            result.append((_prospect(row[:n_p]), booking, task))
         return result

@@ -9,24 +9,26 @@ from __future__ import annotations
 import logging
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from followup_desk import APP_ID, APP_NAME
-from followup_desk.app import init_logging, open_desk
 from followup_desk.domain.ports import Clock
 from followup_desk.domain.settings import Settings
 from followup_desk.errors import UserError
-from followup_desk.paths import AppPaths
+from followup_desk.logs import setup_logging
+from followup_desk.paths import AppPaths, resolve_paths
 from followup_desk.storage.settings_file import load_settings, system_time_zone
 from followup_desk.ui import crash
 from followup_desk.ui.runner import DeskRunner
 from followup_desk.ui.viewmodels.desk import DeskViewModel
-from followup_desk.ui.viewmodels.setup import SetupViewModel
 from followup_desk.ui.widgets.main_window import MainWindow
-from followup_desk.ui.widgets.setup_dialog import SetupDialog
+
+if TYPE_CHECKING:
+    from followup_desk.app import Desk
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +75,10 @@ def settings_or_setup(paths: AppPaths) -> Settings | None:
         return None
     if settings.rep.name and settings.rep.email:
         return settings
+    # only on a first start: kept off the usual path to the first paint
+    from followup_desk.ui.viewmodels.setup import SetupViewModel
+    from followup_desk.ui.widgets.setup_dialog import SetupDialog
+
     setup = SetupViewModel(paths.settings_file, system_time_zone())
     dialog = SetupDialog(setup)
     dialog.exec()
@@ -84,7 +90,15 @@ def settings_or_setup(paths: AppPaths) -> Settings | None:
 
 
 def build_window(paths: AppPaths, settings: Settings, clock: Clock | None = None) -> MainWindow:
-    runner = DeskRunner(lambda: open_desk(paths, clock), str(paths.log_file))
+
+    def opener() -> Desk:
+        # imported here, in the worker thread: the calendar and network libraries behind
+        # the Desk are not needed for the first paint
+        from followup_desk.app import open_desk
+
+        return open_desk(paths, clock)
+
+    runner = DeskRunner(opener, str(paths.log_file))
     vm = DeskViewModel(settings, runner)
     window = MainWindow(vm, paths.config_dir / "window.ini", paths.log_file.parent)
     vm.refresh_list()
@@ -94,7 +108,8 @@ def build_window(paths: AppPaths, settings: Settings, clock: Clock | None = None
 
 
 def run(argv: Sequence[str] = (), *, quit_after_paint: bool = False) -> int:
-    paths = init_logging()
+    paths = resolve_paths()
+    setup_logging(paths.log_file)
     app = application(argv)
     crash.install(paths.log_file)
     settings = settings_or_setup(paths)

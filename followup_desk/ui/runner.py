@@ -9,16 +9,18 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
-from followup_desk.app import Desk
 from followup_desk.errors import UserError
+
+if TYPE_CHECKING:  # the Desk (and the calendar libraries behind it) loads in the worker
+    from followup_desk.app import Desk
 
 log = logging.getLogger(__name__)
 
-Job = Callable[[Desk], Any]
+Job = Callable[["Desk"], Any]
 Done = Callable[[Any], None]
 Failed = Callable[[str], None]
 

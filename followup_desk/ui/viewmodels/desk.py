@@ -11,10 +11,10 @@ import logging
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import Enum
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 
-from followup_desk.app import Desk
 from followup_desk.domain.booking import BookingStatus
 from followup_desk.domain.narrowing import Narrowing
 from followup_desk.domain.settings import Settings
@@ -25,6 +25,9 @@ from followup_desk.ui.runner import DeskRunner
 from followup_desk.ui.viewmodels.narrowing import NarrowingViewModel, Step
 from followup_desk.ui.viewmodels.prospect_form import ProspectFormViewModel
 from followup_desk.ui.viewmodels.prospects import ProspectsModel
+
+if TYPE_CHECKING:  # only the worker thread opens a Desk
+    from followup_desk.app import Desk
 
 log = logging.getLogger(__name__)
 

@@ -2,13 +2,26 @@
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtGui import QFocusEvent, QKeyEvent
 from PySide6.QtWidgets import QAbstractItemView, QCompleter, QLineEdit, QWidget
 
 from followup_desk.ui.viewmodels.zones import ZONE_ROLE, ZoneListModel, every_zone_model
 
 _ENTER_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+
+
+def _exact_key(text: str) -> str | None:
+    """``text`` when it is exactly a zone key tzdata has, without listing every zone."""
+    if not text or text.startswith("/") or ".." in text or not text[0].isalpha():
+        return None
+    try:
+        ZoneInfo(text)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        return None
+    return text
 
 
 class ZoneField(QLineEdit):
@@ -29,17 +42,35 @@ class ZoneField(QLineEdit):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self._model = model if model is not None else every_zone_model(parent=self)
         self._zone: str | None = None
-        completer = QCompleter(self._model, self)
-        # The model already filters and ranks; the completer must show its rows as they are.
-        completer.setCompletionMode(QCompleter.CompletionMode.UnfilteredPopupCompletion)
-        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-        self.setCompleter(completer)
+        # Listing every zone walks the tzdata folder (~15 ms): without a given model that
+        # waits for the first focus, so it is not paid on the way to the first paint.
+        self._given = model
+        if model is not None:
+            self._install(model)
         self.setAccessibleName(accessible_name)
         self.setPlaceholderText("City or zone, e.g. Chicago")
         self.textEdited.connect(self._suggest)
         self.textChanged.connect(self._resolve)
+
+    def _install(self, model: ZoneListModel) -> ZoneListModel:
+        self._given = model
+        completer = QCompleter(model, self)
+        # The model already filters and ranks; the completer must show its rows as they are.
+        completer.setCompletionMode(QCompleter.CompletionMode.UnfilteredPopupCompletion)
+        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.setCompleter(completer)
+        return model
+
+    @property
+    def _model(self) -> ZoneListModel:
+        if self._given is None:
+            return self._install(every_zone_model(parent=self))
+        return self._given
+
+    def focusInEvent(self, event: QFocusEvent) -> None:
+        _ = self._model  # the completer must be there before the first key
+        super().focusInEvent(event)
 
     def zone(self) -> str | None:
         return self._zone
@@ -67,7 +98,9 @@ class ZoneField(QLineEdit):
             self._popup().hide()
 
     def _resolve(self, text: str) -> None:
-        zone = self._model.zone_for(text)
+        zone = _exact_key(text) if self._given is None else None
+        if zone is None:
+            zone = self._model.zone_for(text)
         if zone == self._zone:
             return
         self._zone = zone
