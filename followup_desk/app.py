@@ -8,21 +8,27 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from followup_desk.adapters.clock import SystemClock
 from followup_desk.adapters.ics_source import IcsCalendarSource
 from followup_desk.adapters.ics_writer import IcsInviteWriter
+from followup_desk.domain.cadences import Cadence
 from followup_desk.domain.ports import Clock
 from followup_desk.domain.settings import Settings
 from followup_desk.logs import setup_logging
 from followup_desk.paths import AppPaths, resolve_paths
+from followup_desk.resources_access import empty_phrases
 from followup_desk.services.booking import BookingService
+from followup_desk.services.followups import FollowupService
 from followup_desk.services.freebusy import FreeBusyService
 from followup_desk.services.scheduling import SchedulingService
 from followup_desk.storage.bookings import SqliteBookingStore
 from followup_desk.storage.busy_cache import SqliteBusyCache
+from followup_desk.storage.cadence_file import builtin_cadences, dump_cadences, parse_cadences
 from followup_desk.storage.db import connect
+from followup_desk.storage.followups import SqliteFollowupStore
 from followup_desk.storage.settings_file import load_settings
 
 log = logging.getLogger(__name__)
@@ -39,9 +45,20 @@ class Desk:
     freebusy: FreeBusyService
     scheduling: SchedulingService
     bookings: BookingService
+    followups: FollowupService
 
     def close(self) -> None:
         self.conn.close()
+
+
+class TomlCadences:
+    """Cadences as TOML text: how they are stored, exported and imported."""
+
+    def parse(self, text: str, where: str) -> list[Cadence]:
+        return parse_cadences(text, where)
+
+    def dump(self, cadences: Sequence[Cadence]) -> str:
+        return dump_cadences(cadences)
 
 
 def init_logging(paths: AppPaths | None = None) -> AppPaths:
@@ -65,4 +82,14 @@ def open_desk(paths: AppPaths | None = None, clock: Clock | None = None) -> Desk
     bookings = BookingService(
         store, IcsInviteWriter(clock), scheduling, clock, settings, paths.invites_dir
     )
-    return Desk(paths, settings, conn, clock, freebusy, scheduling, bookings)
+    followups = FollowupService(
+        SqliteFollowupStore(conn),
+        store,
+        TomlCadences(),
+        builtin_cadences(),
+        empty_phrases(),
+        clock,
+        settings,
+    )
+    followups.install_builtins()
+    return Desk(paths, settings, conn, clock, freebusy, scheduling, bookings, followups)

@@ -47,3 +47,7 @@ class StorageError(UserError):
 
 class InviteWriteError(StorageError):
     """The booking is saved but its invite file could not be written."""
+
+
+class CadenceFileError(UserError):
+    """A cadence file is not valid TOML (the line is named) or holds a bad cadence or step."""

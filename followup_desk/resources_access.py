@@ -28,3 +28,9 @@ def zone_aliases() -> dict[str, str]:
     """City names no IANA key ends with, mapped to their zone (``zone_aliases.toml``)."""
     table = tomllib.loads(read_text("zone_aliases.toml"))["aliases"]
     return {str(city): str(zone) for city, zone in table.items()}
+
+
+def empty_phrases() -> list[str]:
+    """Phrases that tell a prospect nothing new (``empty_phrases.txt``, one per line)."""
+    lines = (line.strip() for line in read_text("empty_phrases.txt").splitlines())
+    return [line for line in lines if line and not line.startswith("#")]

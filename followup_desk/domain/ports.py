@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Protocol
 
 from followup_desk.domain.booking import Booking, Prospect, Rep, Task
+from followup_desk.domain.cadences import Cadence
+from followup_desk.domain.enrolments import Enrolment, StoredCadence, StoredTouch
 from followup_desk.domain.intervals import BusyBlock
+from followup_desk.domain.review import ProspectFacts
+from followup_desk.domain.touches import Direction, Outcome
 
 
 class Clock(Protocol):
@@ -93,3 +97,79 @@ class InviteWriter(Protocol):
         Returns the path written. Raises :class:`followup_desk.errors.InviteWriteError`.
         """
         ...
+
+
+class FollowupStore(Protocol):
+    """Outcomes, touches, files closed or snoozed, cadences and enrolments."""
+
+    def awaiting_outcome(self, now: datetime) -> list[tuple[Booking, Prospect]]: ...
+
+    def record_outcome(self, booking_id: int, outcome: Outcome, at: datetime) -> None: ...
+
+    def outcome_of(self, booking_id: int) -> Outcome | None: ...
+
+    def close(self, prospect_id: int, reason: str, at: datetime) -> None: ...
+
+    def reopen(self, prospect_id: int) -> None: ...
+
+    def closed_reason(self, prospect_id: int) -> str | None: ...
+
+    def snooze(self, prospect_id: int, until: date | None) -> None: ...
+
+    def set_follow_up(self, prospect_id: int, on: date | None) -> None: ...
+
+    def add_touch(
+        self,
+        prospect_id: int,
+        at: datetime,
+        channel: str,
+        direction: Direction,
+        note: str,
+        enrolment: Enrolment | None = None,
+        step: int | None = None,
+        enrolment_update: tuple[str, str, frozenset[int], date | None, str] | None = None,
+    ) -> int: ...
+
+    def touches(self, prospect_id: int, limit: int = 200) -> list[StoredTouch]: ...
+
+    def cadences(self) -> list[StoredCadence]: ...
+
+    def save_cadence(self, cadence: StoredCadence, at: datetime) -> None: ...
+
+    def delete_cadence(self, key: str) -> None: ...
+
+    def enrol(
+        self,
+        prospect_id: int,
+        cadence: StoredCadence,
+        started: date,
+        next_due: date | None,
+        next_what: str,
+    ) -> Enrolment: ...
+
+    def active_enrolment(self, prospect_id: int) -> Enrolment | None: ...
+
+    def active_enrolments(self) -> list[Enrolment]: ...
+
+    def update_enrolment(
+        self,
+        enrolment_id: int,
+        status: str,
+        reason: str,
+        done: frozenset[int],
+        next_due: date | None,
+        next_what: str,
+        snoozes: Sequence[tuple[date, int]] | None = None,
+    ) -> None: ...
+
+    def review_facts(
+        self, now: datetime, *, include_closed: bool = False
+    ) -> list[ProspectFacts]: ...
+
+
+class CadenceCodec(Protocol):
+    """Cadences to and from their text form (a TOML file the rep can share)."""
+
+    def parse(self, text: str, where: str) -> list[Cadence]: ...
+
+    def dump(self, cadences: Sequence[Cadence]) -> str: ...

@@ -17,28 +17,28 @@ from followup_desk.domain.booking import (
 from followup_desk.storage.codec import day, instant, parse_day, parse_instant
 from followup_desk.storage.db import transaction
 
-_BOOKING_COLUMNS = (
+BOOKING_COLUMNS = (
     "id, prospect_id, uid, sequence, status, start_utc, end_utc, rep_zone, prospect_zone, "
     "title, created, updated, ics_path"
 )
-_PROSPECT_COLUMNS = (
+PROSPECT_COLUMNS = (
     "id, name, email, time_zone, company, phone, follow_up_said, follow_up_stated, "
     "follow_up_suggested, channels, follow_up_channel"
 )
 
 
-_TASK_COLUMNS = "id, booking_id, kind, due, status"
+TASK_COLUMNS = "id, booking_id, kind, due, status"
 
 
-def _prefixed(columns: str, alias: str) -> str:
+def prefixed(columns: str, alias: str) -> str:
     return ", ".join(f"{alias}.{c.strip()}" for c in columns.split(","))
 
 
-def _count(columns: str) -> int:
+def column_count(columns: str) -> int:
     return len(columns.split(","))
 
 
-def _booking(row: sqlite3.Row | tuple[object, ...]) -> Booking:
+def booking_from_row(row: sqlite3.Row | tuple[object, ...]) -> Booking:
     return Booking(
         id=int(str(row[0])),
         prospect_id=int(str(row[1])),
@@ -56,7 +56,7 @@ def _booking(row: sqlite3.Row | tuple[object, ...]) -> Booking:
     )
 
 
-def _prospect(row: tuple[object, ...]) -> Prospect:
+def prospect_from_row(row: tuple[object, ...]) -> Prospect:
     return Prospect(
         id=int(str(row[0])),
         name=str(row[1]),
@@ -200,15 +200,15 @@ class SqliteBookingStore:
 
     def booking(self, booking_id: int) -> Booking | None:
         row = self._conn.execute(
-            f"SELECT {_BOOKING_COLUMNS} FROM booking WHERE id = ?", (booking_id,)
+            f"SELECT {BOOKING_COLUMNS} FROM booking WHERE id = ?", (booking_id,)
         ).fetchone()
-        return _booking(row) if row else None
+        return booking_from_row(row) if row else None
 
     def prospect(self, prospect_id: int) -> Prospect | None:
         row = self._conn.execute(
-            f"SELECT {_PROSPECT_COLUMNS} FROM prospect WHERE id = ?", (prospect_id,)
+            f"SELECT {PROSPECT_COLUMNS} FROM prospect WHERE id = ?", (prospect_id,)
         ).fetchone()
-        return _prospect(row) if row else None
+        return prospect_from_row(row) if row else None
 
     def task_for(self, booking_id: int) -> Task | None:
         row = self._conn.execute(
@@ -219,11 +219,11 @@ class SqliteBookingStore:
 
     def active_bookings(self, start: datetime, end: datetime) -> Sequence[Booking]:
         rows = self._conn.execute(
-            f"SELECT {_BOOKING_COLUMNS} FROM booking WHERE status = 'booked'"
+            f"SELECT {BOOKING_COLUMNS} FROM booking WHERE status = 'booked'"
             " AND start_utc < ? AND end_utc > ? ORDER BY start_utc",
             (instant(end), instant(start)),
         ).fetchall()
-        return [_booking(r) for r in rows]
+        return [booking_from_row(r) for r in rows]
 
     def prospects_with_next_step(
         self, now: datetime
@@ -232,8 +232,8 @@ class SqliteBookingStore:
 
         One query, however many prospects: the list is drawn at every start.
         """
-        p_cols, b_cols = _prefixed(_PROSPECT_COLUMNS, "p"), _prefixed(_BOOKING_COLUMNS, "b")
-        t_cols = _prefixed(_TASK_COLUMNS, "t")
+        p_cols, b_cols = prefixed(PROSPECT_COLUMNS, "p"), prefixed(BOOKING_COLUMNS, "b")
+        t_cols = prefixed(TASK_COLUMNS, "t")
         rows = self._conn.execute(
             f"SELECT {p_cols}, {b_cols}, {t_cols} FROM prospect AS p"
             " LEFT JOIN booking AS b ON b.id = ("
@@ -243,11 +243,11 @@ class SqliteBookingStore:
             " ORDER BY p.name COLLATE NOCASE, p.id",
             (instant(now), TaskKind.CONFIRM_DAY_BEFORE.value),
         ).fetchall()
-        n_p, n_b = _count(_PROSPECT_COLUMNS), _count(_BOOKING_COLUMNS)
+        n_p, n_b = column_count(PROSPECT_COLUMNS), column_count(BOOKING_COLUMNS)
         result: list[tuple[Prospect, Booking | None, Task | None]] = []
         for row in rows:
             booking_row, task_row = row[n_p : n_p + n_b], row[n_p + n_b :]
-            booking = _booking(booking_row) if booking_row[0] is not None else None
+            booking = booking_from_row(booking_row) if booking_row[0] is not None else None
             task = _task(task_row) if task_row[0] is not None else None
-            result.append((_prospect(row[:n_p]), booking, task))
+            result.append((prospect_from_row(row[:n_p]), booking, task))
         return result

@@ -82,6 +82,54 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE prospect ADD COLUMN channels TEXT NOT NULL DEFAULT '';
     ALTER TABLE prospect ADD COLUMN follow_up_channel TEXT NOT NULL DEFAULT '';
     """,
+    # 3: after the meeting: outcomes, touches, closing and snoozing files, cadences and
+    # enrolments. The review reads last_in_at/last_out_at and an enrolment's next_due,
+    # kept up to date in the same transaction as each touch, so it never scans touches.
+    """
+    ALTER TABLE booking ADD COLUMN outcome TEXT
+        CHECK (outcome IN ('held', 'no-show', 'rescheduled', 'cancelled'));
+    ALTER TABLE booking ADD COLUMN outcome_at TEXT;
+    ALTER TABLE prospect ADD COLUMN closed_at TEXT;
+    ALTER TABLE prospect ADD COLUMN closed_reason TEXT NOT NULL DEFAULT '';
+    ALTER TABLE prospect ADD COLUMN snoozed_until TEXT;
+    ALTER TABLE prospect ADD COLUMN last_in_at TEXT;
+    ALTER TABLE prospect ADD COLUMN last_out_at TEXT;
+    CREATE TABLE cadence (
+        key TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        body TEXT NOT NULL,
+        builtin INTEGER NOT NULL DEFAULT 0,
+        updated TEXT NOT NULL
+    );
+    CREATE TABLE enrolment (
+        id INTEGER PRIMARY KEY,
+        prospect_id INTEGER NOT NULL REFERENCES prospect(id) ON DELETE CASCADE,
+        cadence_key TEXT NOT NULL,
+        cadence_name TEXT NOT NULL,
+        cadence_body TEXT NOT NULL,
+        started TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('active', 'stopped', 'finished')),
+        stopped_reason TEXT NOT NULL DEFAULT '',
+        snoozes TEXT NOT NULL DEFAULT '',
+        done_steps TEXT NOT NULL DEFAULT '',
+        next_due TEXT,
+        next_what TEXT NOT NULL DEFAULT ''
+    );
+    CREATE UNIQUE INDEX one_active_enrolment ON enrolment(prospect_id)
+        WHERE status = 'active';
+    CREATE TABLE touch (
+        id INTEGER PRIMARY KEY,
+        prospect_id INTEGER NOT NULL REFERENCES prospect(id) ON DELETE CASCADE,
+        at TEXT NOT NULL,
+        channel TEXT NOT NULL,
+        direction TEXT NOT NULL CHECK (direction IN ('out', 'in')),
+        note TEXT NOT NULL DEFAULT '',
+        enrolment_id INTEGER REFERENCES enrolment(id) ON DELETE SET NULL,
+        step INTEGER
+    );
+    CREATE INDEX touch_by_prospect ON touch(prospect_id, at);
+    CREATE INDEX booking_awaiting_outcome ON booking(status, outcome, end_utc);
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -1,0 +1,208 @@
+"""The weekly review: every open prospect without a booked future meeting, grouped by what
+is due, most urgent first. Pure: the facts and "today" come in, groups come out.
+
+The date that comes due for a prospect is the earliest of: the next cadence touch, the
+follow-up date the app suggested (earlier than the one the prospect named, seed 004), and
+the end of a snooze. Closed files never appear (seed 001: stop chasing those who said no).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+
+DEFAULT_STALE_DAYS = 14
+
+
+class Group(StrEnum):
+    OVERDUE = "overdue"
+    DUE_TODAY = "due-today"
+    DUE_THIS_WEEK = "due-this-week"
+    WAITING = "waiting"
+    STALE = "stale"
+    NO_NEXT_STEP = "no-next-step"
+    LATER = "later"
+
+
+GROUP_TITLES = {
+    Group.OVERDUE: "Overdue",
+    Group.DUE_TODAY: "Due today",
+    Group.DUE_THIS_WEEK: "Due this week",
+    Group.WAITING: "Waiting for a reply",
+    Group.STALE: "Stale",
+    Group.NO_NEXT_STEP: "No next step",
+    Group.LATER: "Later",
+}
+
+
+class State(StrEnum):
+    """What a prospect's file says at a glance."""
+
+    BOOKED = "booked"
+    AWAITING_OUTCOME = "awaiting-outcome"
+    WAITING = "waiting"
+    IN_CADENCE = "in-cadence"
+    FOLLOW_UP_DATED = "follow-up-dated"
+    SNOOZED = "snoozed"
+    NO_NEXT_STEP = "no-next-step"
+    CLOSED = "closed"
+
+
+@dataclass(frozen=True)
+class ProspectFacts:
+    """What the database knows about one prospect, as the review needs it."""
+
+    prospect_id: int
+    name: str
+    company: str = ""
+    created: datetime | None = None
+    closed_reason: str | None = None  # None while the file is open
+    next_meeting: datetime | None = None  # the next booked meeting still to come
+    awaiting_outcome: bool = False  # a meeting is over and nobody said whether it happened
+    last_in: datetime | None = None  # the prospect's last reply or call
+    last_out: datetime | None = None  # the rep's last touch
+    cadence: str = ""  # the active cadence's name
+    cadence_due: date | None = None  # its next touch
+    cadence_what: str = ""  # "call", "email"...
+    follow_up_on: date | None = None  # the date to act on (suggested or the rep's own)
+    follow_up_said: str = ""
+    snoozed_until: date | None = None
+
+
+@dataclass(frozen=True)
+class ReviewItem:
+    facts: ProspectFacts
+    group: Group
+    due: date | None
+    what: str  # "call (Ten-week schedule)", "follow up: they said mid March"...
+
+
+@dataclass(frozen=True)
+class Review:
+    today: date
+    groups: tuple[tuple[Group, tuple[ReviewItem, ...]], ...]
+
+    def counts(self) -> dict[Group, int]:
+        return {group: len(items) for group, items in self.groups}
+
+    def items(self, group: Group) -> tuple[ReviewItem, ...]:
+        return dict(self.groups).get(group, ())
+
+
+def last_touch(facts: ProspectFacts) -> datetime | None:
+    touches = [t for t in (facts.last_in, facts.last_out) if t is not None]
+    return max(touches) if touches else None
+
+
+def is_waiting(facts: ProspectFacts) -> bool:
+    """The rep reached out after the prospect last did (or the prospect never did)."""
+    if facts.last_out is None:
+        return False
+    return facts.last_in is None or facts.last_out > facts.last_in
+
+
+def due_of(facts: ProspectFacts, today: date) -> tuple[date | None, str]:
+    """The earliest thing that comes due, and what it is; a snooze holds everything back."""
+    candidates: list[tuple[date, str]] = []
+    if facts.cadence_due is not None:
+        what = facts.cadence_what or "touch"
+        candidates.append(
+            (facts.cadence_due, f"{what} ({facts.cadence})" if facts.cadence else what)
+        )
+    if facts.follow_up_on is not None:
+        said = f": they said {facts.follow_up_said!r}" if facts.follow_up_said else ""
+        candidates.append((facts.follow_up_on, f"follow up{said}"))
+    if not candidates:
+        if facts.snoozed_until is not None and facts.snoozed_until > today:
+            return facts.snoozed_until, "snoozed"
+        return None, ""
+    due, what = min(candidates, key=lambda c: c[0])
+    if facts.snoozed_until is not None and facts.snoozed_until > due:
+        due = facts.snoozed_until
+    return due, what
+
+
+def state_of(facts: ProspectFacts, today: date) -> State:
+    if facts.closed_reason is not None:
+        return State.CLOSED
+    if facts.next_meeting is not None:
+        return State.BOOKED
+    if facts.awaiting_outcome:
+        return State.AWAITING_OUTCOME
+    if facts.snoozed_until is not None and facts.snoozed_until > today:
+        return State.SNOOZED
+    if facts.cadence_due is not None:
+        return State.IN_CADENCE
+    if facts.follow_up_on is not None:
+        return State.FOLLOW_UP_DATED
+    if is_waiting(facts):
+        return State.WAITING
+    return State.NO_NEXT_STEP
+
+
+def end_of_week(today: date, working_days: frozenset[int]) -> date:
+    """The last working day of today's week (today itself when none is left)."""
+    sunday = today + timedelta(days=6 - today.weekday())
+    day = sunday
+    while day > today and day.weekday() not in working_days:
+        day -= timedelta(days=1)
+    return day
+
+
+def classify(
+    facts: ProspectFacts,
+    today: date,
+    week_end: date,
+    stale_days: int = DEFAULT_STALE_DAYS,
+) -> ReviewItem | None:
+    """The group a prospect belongs to, or None when it has no place in the review."""
+    if facts.closed_reason is not None or facts.next_meeting is not None:
+        return None
+    due, what = due_of(facts, today)
+    if due is not None and due < today:
+        return ReviewItem(facts, Group.OVERDUE, due, what)
+    if due == today:
+        return ReviewItem(facts, Group.DUE_TODAY, due, what)
+    if due is not None and due <= week_end:
+        return ReviewItem(facts, Group.DUE_THIS_WEEK, due, what)
+    latest = last_touch(facts)
+    quiet_since = latest.date() if latest else (facts.created.date() if facts.created else None)
+    stale = quiet_since is not None and (today - quiet_since).days >= stale_days
+    if facts.awaiting_outcome:
+        return ReviewItem(facts, Group.NO_NEXT_STEP, None, "say whether the meeting happened")
+    if due is None and stale:
+        return ReviewItem(facts, Group.STALE, None, f"no touch since {quiet_since:%d %b}")
+    if is_waiting(facts):
+        assert facts.last_out is not None
+        return ReviewItem(facts, Group.WAITING, due, f"waiting since {facts.last_out:%a %d %b}")
+    if due is not None:
+        return ReviewItem(facts, Group.LATER, due, what)
+    return ReviewItem(facts, Group.NO_NEXT_STEP, None, "no next step")
+
+
+def _urgency(item: ReviewItem) -> tuple[date, str, int]:
+    """Oldest first: the longest overdue, the longest waiting, the longest quiet."""
+    facts = item.facts
+    if item.group is Group.WAITING or item.group is Group.STALE:
+        since = last_touch(facts) or facts.created
+        return (since.date() if since else date.min, facts.name.lower(), facts.prospect_id)
+    return (item.due or date.max, facts.name.lower(), facts.prospect_id)
+
+
+def build_review(
+    facts: list[ProspectFacts],
+    today: date,
+    working_days: frozenset[int],
+    stale_days: int = DEFAULT_STALE_DAYS,
+) -> Review:
+    week_end = end_of_week(today, working_days)
+    grouped: dict[Group, list[ReviewItem]] = {group: [] for group in Group}
+    for one in facts:
+        item = classify(one, today, week_end, stale_days)
+        if item is not None:
+            grouped[item.group].append(item)
+    return Review(
+        today,
+        tuple((group, tuple(sorted(items, key=_urgency))) for group, items in grouped.items()),
+    )

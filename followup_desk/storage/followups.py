@@ -1,0 +1,347 @@
+"""After the meeting, in SQLite: outcomes, touches, closed and snoozed files, cadences and
+enrolments, and the facts the weekly review is built from (one query, whatever the size).
+
+Each change is one transaction; a touch also updates its prospect's last_in_at/last_out_at,
+so the review never scans the touch table.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+from datetime import date, datetime
+
+from followup_desk.domain.booking import Booking, Prospect
+from followup_desk.domain.enrolments import Enrolment, StoredCadence, StoredTouch
+from followup_desk.domain.review import ProspectFacts
+from followup_desk.domain.touches import Direction, Outcome
+from followup_desk.storage.bookings import (
+    BOOKING_COLUMNS,
+    PROSPECT_COLUMNS,
+    booking_from_row,
+    column_count,
+    prefixed,
+    prospect_from_row,
+)
+from followup_desk.storage.codec import day, instant, parse_day, parse_instant
+from followup_desk.storage.db import transaction
+
+_ENROLMENT_COLUMNS = (
+    "id, prospect_id, cadence_key, cadence_name, cadence_body, started, status, "
+    "stopped_reason, snoozes, done_steps, next_due, next_what"
+)
+
+
+def _enrolment(row: Sequence[object]) -> Enrolment:
+    snoozes = []
+    for line in str(row[8]).split("\n"):
+        if line:
+            first, _, days = line.partition(":")
+            parsed = parse_day(first)
+            if parsed is not None:
+                snoozes.append((parsed, int(days)))
+    return Enrolment(
+        id=int(str(row[0])),
+        prospect_id=int(str(row[1])),
+        cadence_key=str(row[2]),
+        cadence_name=str(row[3]),
+        cadence_body=str(row[4]),
+        started=parse_day(str(row[5])) or date.min,
+        status=str(row[6]),
+        stopped_reason=str(row[7]),
+        snoozes=tuple(snoozes),
+        done_steps=frozenset(int(s) for s in str(row[9]).split(",") if s),
+        next_due=parse_day(row[10] if isinstance(row[10], str) else None),
+        next_what=str(row[11]),
+    )
+
+
+class SqliteFollowupStore:
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._conn = conn
+
+    # --- outcomes --------------------------------------------------------------------
+
+    def awaiting_outcome(self, now: datetime) -> list[tuple[Booking, Prospect]]:
+        """Booked meetings that are over and nobody has said whether they happened."""
+        b_cols, p_cols = prefixed(BOOKING_COLUMNS, "b"), prefixed(PROSPECT_COLUMNS, "p")
+        rows = self._conn.execute(
+            f"SELECT {b_cols}, {p_cols} FROM booking AS b JOIN prospect AS p"
+            " ON p.id = b.prospect_id WHERE b.status = 'booked' AND b.outcome IS NULL"
+            " AND b.end_utc <= ? ORDER BY b.end_utc",
+            (instant(now),),
+        ).fetchall()
+        n = column_count(BOOKING_COLUMNS)
+        return [(booking_from_row(r[:n]), prospect_from_row(r[n:])) for r in rows]
+
+    def record_outcome(self, booking_id: int, outcome: Outcome, at: datetime) -> None:
+        with transaction(self._conn):
+            self._conn.execute(
+                "UPDATE booking SET outcome = ?, outcome_at = ? WHERE id = ?",
+                (outcome.value, instant(at), booking_id),
+            )
+
+    def outcome_of(self, booking_id: int) -> Outcome | None:
+        row = self._conn.execute(
+            "SELECT outcome FROM booking WHERE id = ?", (booking_id,)
+        ).fetchone()
+        return Outcome(row[0]) if row and row[0] else None
+
+    # --- the prospect's file -------------------------------------------------------------
+
+    def close(self, prospect_id: int, reason: str, at: datetime) -> None:
+        with transaction(self._conn):
+            self._conn.execute(
+                "UPDATE prospect SET closed_at = ?, closed_reason = ?, snoozed_until = NULL"
+                " WHERE id = ?",
+                (instant(at), reason, prospect_id),
+            )
+            self._conn.execute(
+                "UPDATE enrolment SET status = 'stopped', stopped_reason = 'file closed'"
+                " WHERE prospect_id = ? AND status = 'active'",
+                (prospect_id,),
+            )
+
+    def reopen(self, prospect_id: int) -> None:
+        with transaction(self._conn):
+            self._conn.execute(
+                "UPDATE prospect SET closed_at = NULL, closed_reason = '' WHERE id = ?",
+                (prospect_id,),
+            )
+
+    def closed_reason(self, prospect_id: int) -> str | None:
+        row = self._conn.execute(
+            "SELECT closed_at, closed_reason FROM prospect WHERE id = ?", (prospect_id,)
+        ).fetchone()
+        return str(row[1]) if row and row[0] else None
+
+    def snooze(self, prospect_id: int, until: date | None) -> None:
+        with transaction(self._conn):
+            self._conn.execute(
+                "UPDATE prospect SET snoozed_until = ? WHERE id = ?",
+                (day(until) if until else None, prospect_id),
+            )
+
+    def set_follow_up(self, prospect_id: int, on: date | None) -> None:
+        with transaction(self._conn):
+            self._conn.execute(
+                "UPDATE prospect SET follow_up_suggested = ? WHERE id = ?",
+                (day(on) if on else None, prospect_id),
+            )
+
+    # --- touches ---------------------------------------------------------------------
+
+    def add_touch(
+        self,
+        prospect_id: int,
+        at: datetime,
+        channel: str,
+        direction: Direction,
+        note: str,
+        enrolment: Enrolment | None = None,
+        step: int | None = None,
+        enrolment_update: tuple[str, str, frozenset[int], date | None, str] | None = None,
+    ) -> int:
+        """Write the touch, the prospect's last-touch time and (given) the enrolment's new
+        state (status, reason, done steps, next due, next what), all in one transaction."""
+        column = "last_in_at" if direction is Direction.IN else "last_out_at"
+        with transaction(self._conn):
+            cur = self._conn.execute(
+                "INSERT INTO touch (prospect_id, at, channel, direction, note, enrolment_id,"
+                " step) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (
+                    prospect_id,
+                    instant(at),
+                    channel,
+                    direction.value,
+                    note,
+                    enrolment.id if enrolment else None,
+                    step,
+                ),
+            )
+            self._conn.execute(
+                f"UPDATE prospect SET {column} = MAX(COALESCE({column}, ''), ?) WHERE id = ?",
+                (instant(at), prospect_id),
+            )
+            if enrolment is not None and enrolment_update is not None:
+                self._update_enrolment(enrolment.id, *enrolment_update)
+            return int(cur.lastrowid or 0)
+
+    def touches(self, prospect_id: int, limit: int = 200) -> list[StoredTouch]:
+        rows = self._conn.execute(
+            "SELECT id, prospect_id, at, channel, direction, note, enrolment_id, step"
+            " FROM touch WHERE prospect_id = ? ORDER BY at DESC, id DESC LIMIT ?",
+            (prospect_id, limit),
+        ).fetchall()
+        return [
+            StoredTouch(
+                int(r[0]),
+                int(r[1]),
+                parse_instant(r[2]),
+                str(r[3]),
+                Direction(r[4]),
+                str(r[5]),
+                r[6],
+                r[7],
+            )
+            for r in rows
+        ]
+
+    # --- cadences and enrolments -------------------------------------------------------
+
+    def cadences(self) -> list[StoredCadence]:
+        return [
+            StoredCadence(str(r[0]), str(r[1]), str(r[2]), bool(r[3]))
+            for r in self._conn.execute(
+                "SELECT key, name, body, builtin FROM cadence ORDER BY builtin DESC, name"
+            )
+        ]
+
+    def save_cadence(self, cadence: StoredCadence, at: datetime) -> None:
+        with transaction(self._conn):
+            self._conn.execute(
+                "INSERT INTO cadence (key, name, body, builtin, updated) VALUES (?, ?, ?, ?, ?)"
+                " ON CONFLICT(key) DO UPDATE SET name = excluded.name, body = excluded.body,"
+                " builtin = excluded.builtin, updated = excluded.updated",
+                (cadence.key, cadence.name, cadence.body, int(cadence.builtin), instant(at)),
+            )
+
+    def delete_cadence(self, key: str) -> None:
+        with transaction(self._conn):
+            self._conn.execute("DELETE FROM cadence WHERE key = ? AND builtin = 0", (key,))
+
+    def enrol(
+        self,
+        prospect_id: int,
+        cadence: StoredCadence,
+        started: date,
+        next_due: date | None,
+        next_what: str,
+    ) -> Enrolment:
+        """Start a cadence; an active one is stopped first (one at a time per prospect)."""
+        with transaction(self._conn):
+            self._conn.execute(
+                "UPDATE enrolment SET status = 'stopped', stopped_reason = 'replaced'"
+                " WHERE prospect_id = ? AND status = 'active'",
+                (prospect_id,),
+            )
+            cur = self._conn.execute(
+                "INSERT INTO enrolment (prospect_id, cadence_key, cadence_name, cadence_body,"
+                " started, status, next_due, next_what) VALUES (?, ?, ?, ?, ?, 'active', ?, ?)",
+                (
+                    prospect_id,
+                    cadence.key,
+                    cadence.name,
+                    cadence.body,
+                    day(started),
+                    day(next_due) if next_due else None,
+                    next_what,
+                ),
+            )
+            self._conn.execute(
+                "UPDATE prospect SET snoozed_until = NULL WHERE id = ?", (prospect_id,)
+            )
+            enrolment_id = int(cur.lastrowid or 0)
+        found = self.enrolment(enrolment_id)
+        assert found is not None
+        return found
+
+    def enrolment(self, enrolment_id: int) -> Enrolment | None:
+        row = self._conn.execute(
+            f"SELECT {_ENROLMENT_COLUMNS} FROM enrolment WHERE id = ?", (enrolment_id,)
+        ).fetchone()
+        return _enrolment(row) if row else None
+
+    def active_enrolment(self, prospect_id: int) -> Enrolment | None:
+        row = self._conn.execute(
+            f"SELECT {_ENROLMENT_COLUMNS} FROM enrolment WHERE prospect_id = ?"
+            " AND status = 'active'",
+            (prospect_id,),
+        ).fetchone()
+        return _enrolment(row) if row else None
+
+    def active_enrolments(self) -> list[Enrolment]:
+        return [
+            _enrolment(r)
+            for r in self._conn.execute(
+                f"SELECT {_ENROLMENT_COLUMNS} FROM enrolment WHERE status = 'active'"
+            )
+        ]
+
+    def update_enrolment(
+        self,
+        enrolment_id: int,
+        status: str,
+        reason: str,
+        done: frozenset[int],
+        next_due: date | None,
+        next_what: str,
+        snoozes: Sequence[tuple[date, int]] | None = None,
+    ) -> None:
+        with transaction(self._conn):
+            self._update_enrolment(enrolment_id, status, reason, done, next_due, next_what)
+            if snoozes is not None:
+                self._conn.execute(
+                    "UPDATE enrolment SET snoozes = ? WHERE id = ?",
+                    ("\n".join(f"{day(d)}:{n}" for d, n in snoozes), enrolment_id),
+                )
+
+    def _update_enrolment(
+        self,
+        enrolment_id: int,
+        status: str,
+        reason: str,
+        done: frozenset[int],
+        next_due: date | None,
+        next_what: str,
+    ) -> None:
+        self._conn.execute(
+            "UPDATE enrolment SET status = ?, stopped_reason = ?, done_steps = ?, next_due = ?,"
+            " next_what = ? WHERE id = ?",
+            (
+                status,
+                reason,
+                ",".join(str(s) for s in sorted(done)),
+                day(next_due) if next_due else None,
+                next_what,
+                enrolment_id,
+            ),
+        )
+
+    # --- the review's facts ------------------------------------------------------------
+
+    def review_facts(self, now: datetime, *, include_closed: bool = False) -> list[ProspectFacts]:
+        """One row per prospect, with everything the review groups by."""
+        where = "" if include_closed else " WHERE p.closed_at IS NULL"
+        rows = self._conn.execute(
+            "SELECT p.id, p.name, p.company, p.created, p.closed_at, p.closed_reason,"
+            " (SELECT MIN(start_utc) FROM booking WHERE prospect_id = p.id"
+            "   AND status = 'booked' AND end_utc > ?1) AS next_meeting,"
+            " EXISTS (SELECT 1 FROM booking WHERE prospect_id = p.id AND status = 'booked'"
+            "   AND outcome IS NULL AND end_utc <= ?1) AS awaiting,"
+            " p.last_in_at, p.last_out_at, e.cadence_name, e.next_due, e.next_what,"
+            " p.follow_up_suggested, p.follow_up_said, p.snoozed_until"
+            " FROM prospect AS p LEFT JOIN enrolment AS e"
+            "   ON e.prospect_id = p.id AND e.status = 'active'" + where,
+            (instant(now),),
+        ).fetchall()
+        return [
+            ProspectFacts(
+                prospect_id=int(r[0]),
+                name=str(r[1]),
+                company=str(r[2]),
+                created=parse_instant(r[3]) if r[3] else None,
+                closed_reason=str(r[5]) if r[4] else None,
+                next_meeting=parse_instant(r[6]) if r[6] else None,
+                awaiting_outcome=bool(r[7]),
+                last_in=parse_instant(r[8]) if r[8] else None,
+                last_out=parse_instant(r[9]) if r[9] else None,
+                cadence=str(r[10] or ""),
+                cadence_due=parse_day(r[11]) if r[11] else None,
+                cadence_what=str(r[12] or ""),
+                follow_up_on=parse_day(r[13]) if r[13] else None,
+                follow_up_said=str(r[14] or ""),
+                snoozed_until=parse_day(r[15]) if r[15] else None,
+            )
+            for r in rows
+        ]
