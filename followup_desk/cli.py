@@ -19,7 +19,7 @@ from datetime import date, datetime, timedelta
 from typing import Any, TextIO
 from zoneinfo import ZoneInfo
 
-from followup_desk import APP_NAME, __version__
+from followup_desk import APP_NAME, __version__, cli_after
 from followup_desk.adapters.clock import FixedClock
 from followup_desk.app import Desk, init_logging, open_desk
 from followup_desk.domain.horizons import Horizon
@@ -179,6 +179,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     settings = sub.add_parser("settings", help="where the settings are, and whether they are valid")
     settings.add_argument("--json", action="store_true", help="machine-readable output")
+    cli_after.add_parsers(sub)
     return parser
 
 
@@ -470,6 +471,7 @@ COMMANDS = {
     "invite": cmd_invite,
     "list": cmd_list,
     "settings": cmd_settings,
+    **cli_after.COMMANDS,
 }
 
 
