@@ -48,6 +48,10 @@ class StorageError(UserError):
 class InviteWriteError(StorageError):
     """The booking is saved but its invite file could not be written."""
 
+    def __init__(self, message: str, booking_id: int | None = None) -> None:
+        super().__init__(message)
+        self.booking_id = booking_id  # set once the booking is saved: never book it again
+
 
 class CadenceFileError(UserError):
     """A cadence file is not valid TOML (the line is named) or holds a bad cadence or step."""

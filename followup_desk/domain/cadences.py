@@ -177,7 +177,7 @@ def plan(
             raise ValueError(f"A snooze cannot move touches back in time ({days} days).")
         dues = _snoozed(items, dues, from_day, days, working_days)
 
-    touches = tuple(
+    touches = tuple(  # dues may hold one more date than there are steps: the closing day
         PlannedTouch(index, due, step.channel)
         for index, (step, due) in enumerate(zip(cadence.steps, dues, strict=False))
     )
@@ -192,7 +192,7 @@ def _snoozed(
         if due >= from_day:
             follows = item.anchor is Anchor.PREVIOUS and index > 0 and dues[index - 1] >= from_day
             # follows its moved predecessor at the same gap; anything else moves by itself
-            wanted = moved[-1] + (due - dues[index - 1]) if follows else due + timedelta(days)
+            wanted = moved[-1] + (due - dues[index - 1]) if follows else due + timedelta(days=days)
         else:
             wanted = due
         if moved:

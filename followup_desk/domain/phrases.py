@@ -62,16 +62,20 @@ def _prospect_days(report: DayReport, zone: ZoneInfo) -> list[date]:
     return sorted({s.start.astimezone(zone).date() for s in report.slots})
 
 
-def _day_name(report: DayReport, zone: ZoneInfo) -> str:
+def _day_name(report: DayReport, zone: ZoneInfo, *, both: bool) -> str:
+    """The prospect's weekday(s) of the day's free times: both when it spans their midnight
+    and is offered alone, else the day of its first free time (two pairs would garble)."""
     days = _prospect_days(report, zone) or [report.day]
-    return " or ".join(f"{d:%A}" for d in days) if len(days) > 1 else f"{days[0]:%A}"
+    if both and len(days) > 1:
+        return " or ".join(f"{d:%A}" for d in days)
+    return f"{days[0]:%A}"
 
 
 def day_line(offered: Sequence[DayReport], zone: ZoneInfo) -> str:
     """'Does Thursday or Friday suit you better?' (days as the prospect's calendar has them)."""
     if not offered:
         return "Nothing is free then; shall we look at another week?"
-    names = [_day_name(r, zone) for r in offered]
+    names = [_day_name(r, zone, both=len(offered) == 1) for r in offered]
     if len(names) == 1:
         return f"Would {names[0]} work for you?"
     return f"Does {names[0]} or {names[1]} suit you better?"

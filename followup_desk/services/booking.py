@@ -215,7 +215,8 @@ class BookingService:
             reason = str(exc)
             raise InviteWriteError(
                 f"Booking {booking.id} is saved, but {reason[:1].lower()}{reason[1:]} Then run: "
-                f"followup-desk invite {booking.id} --ics FOLDER"
+                f"followup-desk invite {booking.id} --ics FOLDER",
+                booking_id=booking.id,
             ) from exc
         self._store.set_ics_path(booking.id, path)
         return path
@@ -358,6 +359,11 @@ class BookingService:
         )
         path = self._write(booking, prospect, self._target(booking, prospect, kind, target))
         return BookingOutcome(replace(booking, ics_path=path), prospect, path)
+
+    def saved_without_invite(self, booking_id: int, reason: str) -> BookingOutcome:
+        """What a booking whose invite could not be written looks like to the window."""
+        booking, prospect = self._existing(booking_id)
+        return BookingOutcome(booking, prospect, "", (reason,))
 
     def next_steps(self) -> list[NextStep]:
         now = self._clock.now()

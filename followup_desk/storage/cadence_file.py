@@ -7,6 +7,7 @@ step for a value the app cannot use. Writing produces text that reads back ident
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections.abc import Sequence
 from typing import Any
@@ -19,6 +20,7 @@ BUILTIN_FILE = "cadences.toml"
 
 _CADENCE_KEYS = ("key", "name", "description", "step")
 _STEP_KEYS = ("channel", "days", "from", "message", "closes_after_days")
+_TOML_POSITION = re.compile(r"(.*) \(at line (\d+), column (\d+)\)", re.DOTALL)
 _CHANNELS = ", ".join(channel.value for channel in Channel)
 
 
@@ -32,7 +34,13 @@ def parse_cadences(text: str, where: str) -> list[Cadence]:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise CadenceFileError(f"{where} is not a valid cadence file: {exc}.") from exc
+        found = _TOML_POSITION.fullmatch(str(exc))
+        if found:  # "Illegal character '\\n' (at line 8, column 27)" -> "<where>, line 8, ..."
+            message, line, column = found.groups()
+            raise CadenceFileError(
+                f"{where}, line {line}, column {column}: {message}; the file is not valid TOML."
+            ) from exc
+        raise CadenceFileError(f"{where} is not valid TOML: {exc}.") from exc
     extra = sorted(set(data) - {"cadence"})
     if extra:
         raise CadenceFileError(

@@ -100,7 +100,10 @@ def build_window(paths: AppPaths, settings: Settings, clock: Clock | None = None
 
     runner = DeskRunner(opener, str(paths.log_file))
     vm = DeskViewModel(settings, runner)
-    window = MainWindow(vm, paths.config_dir / "window.ini", paths.log_file.parent)
+    window = MainWindow(
+        vm, paths.config_dir / "window.ini", paths.log_file.parent, paths.settings_file
+    )
+    vm.check_rep()
     vm.refresh_list()
     vm.start_new()
     window.form.focus_field("name")

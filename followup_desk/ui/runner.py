@@ -22,14 +22,14 @@ log = logging.getLogger(__name__)
 
 Job = Callable[["Desk"], Any]
 Done = Callable[[Any], None]
-Failed = Callable[[str], None]
+Failed = Callable[[UserError], None]
 
 _REOPEN = object()
 
 
 class _Worker(QObject):
     finished = Signal(int, object)
-    failed = Signal(int, str)
+    failed = Signal(int, object)  # a UserError: its type says what happened
 
     def __init__(self, opener: Callable[[], Desk], log_hint: str) -> None:
         super().__init__()
@@ -49,13 +49,16 @@ class _Worker(QObject):
             result = job(self._desk)
         except UserError as exc:
             log.info("job %s refused: %s", job_id, exc)
-            self.failed.emit(job_id, str(exc))
+            self.failed.emit(job_id, exc)
         except Exception:
             log.exception("job %s failed", job_id)
             self.failed.emit(
                 job_id,
-                "Something unexpected went wrong and nothing was changed. The details are "
-                f"in the log ({self._log_hint}); try again, and report it if it repeats.",
+                UserError(
+                    "Something unexpected went wrong and nothing was changed. The details "
+                    f"are in the log ({self._log_hint}); try again, and report it if it "
+                    "repeats."
+                ),
             )
         else:
             self.finished.emit(job_id, result)
@@ -116,13 +119,13 @@ class DeskRunner(QObject):
         if callbacks is not None:
             callbacks[0](result)
 
-    @Slot(int, str)
-    def _on_failed(self, job_id: int, message: str) -> None:
+    @Slot(int, object)
+    def _on_failed(self, job_id: int, error: UserError) -> None:
         callbacks = self._pop(job_id)
         if callbacks is not None and callbacks[1] is not None:
-            callbacks[1](message)
+            callbacks[1](error)
         elif callbacks is not None:
-            log.warning("job %s failed with nobody listening: %s", job_id, message)
+            log.warning("job %s failed with nobody listening: %s", job_id, error)
 
     def shutdown(self) -> None:
         """Finish the job under way, close the worker's database, stop the thread."""

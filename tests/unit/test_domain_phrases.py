@@ -202,3 +202,9 @@ def test_zones_with_the_same_clock_at_that_moment_count_as_the_same() -> None:
 def test_the_closing_line_tells_the_prospect_they_are_not_locked_in() -> None:
     assert "invite" in CLOSING_LINE
     assert "change" in CLOSING_LINE
+
+
+def test_two_days_spanning_the_prospects_midnight_are_named_once_each() -> None:
+    # both Tokyo days span midnight in Los Angeles: name each by its first free time
+    offered = flow("Asia/Tokyo").offered_days(Horizon.NEXT_WEEK)
+    assert day_line(offered, LOS_ANGELES) == "Does Sunday or Monday suit you better?"

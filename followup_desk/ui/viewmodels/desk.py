@@ -8,10 +8,13 @@ into state: a narrowing to walk, a booking done, or a sentence next to the right
 from __future__ import annotations
 
 import logging
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import Enum
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QObject, Signal
 
@@ -19,6 +22,7 @@ from followup_desk.domain.booking import BookingStatus
 from followup_desk.domain.narrowing import Narrowing
 from followup_desk.domain.settings import Settings
 from followup_desk.domain.slots import Slot
+from followup_desk.errors import InviteWriteError, SlotUnavailableError, UserError
 from followup_desk.services.booking import BookingOutcome, BookingRequest, NextStep
 from followup_desk.services.freebusy import BusyResult
 from followup_desk.ui.runner import DeskRunner
@@ -33,6 +37,27 @@ log = logging.getLogger(__name__)
 
 # Busy time is read for this many days ahead when the flow opens: every horizon fits.
 AHEAD_DAYS = 27
+# A snapshot older than this is read again when the rep comes back to the flow.
+REFRESH_AFTER_SECONDS = 300
+
+
+_NO_REP = "Your name and e-mail are not set yet"
+
+
+def _invite_problem(error: InviteWriteError) -> str:
+    """The sentence for the window: why the file could not be written, no command line."""
+    text = str(error)
+    reason = text.split(" is saved, but ", 1)[-1].split(" Then run:", 1)[0]
+    return (
+        f"The invite could not be written: {reason} Fix that and press W to write it again "
+        "(or set another folder under [invites] in the settings)."
+    )
+
+
+def _notice(outcome: BookingOutcome, kind: str) -> str:
+    start = outcome.booking.start.astimezone(ZoneInfo(outcome.booking.rep_zone))
+    where = f"; invite at {outcome.ics_path}" if outcome.ics_path else ""
+    return f"{kind.capitalize()}: {outcome.prospect.name}, {start:%a %d %b %H:%M}{where}."
 
 
 class Mode(Enum):
@@ -56,6 +81,7 @@ class DeskViewModel(QObject):
     modeChanged = Signal()
     listLoaded = Signal()
     errorChanged = Signal()
+    notice = Signal(str)  # something finished after the rep moved on (status bar)
 
     def __init__(self, settings: Settings, runner: DeskRunner) -> None:
         super().__init__()
@@ -73,7 +99,10 @@ class DeskViewModel(QObject):
         self.error = ""
         self.booking_in_flight = False
         self._loaded: tuple[date, date] | None = None
+        self._loaded_at = 0.0
         self._load_serial = 0
+        self._flow_serial = 0  # a new prospect or leaving the flow starts a new one
+        self.chosen_length = rules.default_length
         self.form.changed.connect(self._form_changed)
         self.flow.confirmed.connect(self.book)
 
@@ -113,19 +142,47 @@ class DeskViewModel(QObject):
                 return  # a newer read was asked for meanwhile
             narrowing, busy, first, last = result
             self._loaded = (first, last)
-            lines = tuple(busy.problems) + tuple(busy.warnings)
+            lines = self._rep_lines() + tuple(busy.problems) + tuple(busy.warnings)
             self.banner = Banner(lines, any(r.state == "stale" for r in busy.reports))
             self.bannerChanged.emit()
             self.flow.set_narrowing(narrowing)
 
-        def failed(message: str) -> None:
+        def failed(error: UserError) -> None:
             if serial == self._load_serial:
-                self.banner = Banner((message,), False)
+                self.banner = Banner((*self._rep_lines(), str(error)), False)
                 self.bannerChanged.emit()
                 self.flow.set_loading(False)
 
         self.flow.set_loading(True)
+        self._loaded_at = time.monotonic()
         self.runner.submit(job, done, failed)
+
+    def apply_settings(self, settings: Settings) -> None:
+        """The rep changed their settings: the worker reopens with them, the flow restarts."""
+        self.settings = settings
+        self.form.set_default_zone(settings.rules.time_zone)
+        self.chosen_length = settings.rules.default_length
+        self.runner.reopen()
+        self.check_rep()
+        self.start_new()
+        self.refresh_list()
+
+    def _rep_lines(self) -> tuple[str, ...]:
+        rep = self.settings.rep
+        if rep.name and rep.email:
+            return ()
+        return (f"{_NO_REP}: invites go out under them. File › Settings… (Ctrl+,) sets them.",)
+
+    def check_rep(self) -> None:
+        """Without the rep's name and e-mail no invite can be written: say so up front."""
+        others = tuple(line for line in self.banner.lines if not line.startswith(_NO_REP))
+        self.banner = Banner(self._rep_lines() + others, self.banner.stale)
+        self.bannerChanged.emit()
+
+    def refresh_if_old(self) -> None:
+        """Busy time read long ago (the window stayed open): read it again."""
+        if time.monotonic() - self._loaded_at > REFRESH_AFTER_SECONDS and not self.flow.loading:
+            self.load_busy()
 
     def choose_date(self, text: str) -> str:
         """The rep typed a named date; read further ahead first when it lies beyond."""
@@ -141,16 +198,20 @@ class DeskViewModel(QObject):
             self.flow.set_prospect_zone(self.form.zone)
 
     def set_length(self, minutes: int) -> None:
+        if self.mode is Mode.NEW:
+            self.chosen_length = minutes
         self.flow.set_length(minutes)
 
     # --- starting and leaving ----------------------------------------------------------
 
     def start_new(self) -> None:
+        self._flow_serial += 1
         self.mode = Mode.NEW
         self.rescheduling = None
         self.outcome = None
         self.error = ""
         self.form.clear()
+        self.flow.set_length(self.chosen_length)  # a moved meeting's length stays with it
         self.flow.reset()
         self.modeChanged.emit()
         self.outcomeChanged.emit()
@@ -165,6 +226,7 @@ class DeskViewModel(QObject):
         if step.booking is None:
             self.book_again(step)
             return
+        self._flow_serial += 1
         self.mode = Mode.RESCHEDULE
         self.rescheduling = step
         self.outcome = None
@@ -178,9 +240,11 @@ class DeskViewModel(QObject):
         self.load_busy()
 
     def leave(self) -> None:
+        self._flow_serial += 1
         self.mode = Mode.NEW
         self.rescheduling = None
         self.form.clear()
+        self.flow.set_length(self.chosen_length)
         self.flow.reset()
         self.modeChanged.emit()
 
@@ -220,37 +284,70 @@ class DeskViewModel(QObject):
             follow_up_channel=form.value("follow_up_channel"),
             follow_up_date=act if form.follow_up_date else None,
         )
-        self._run_booking(lambda desk: desk.bookings.book(request), "booked")
 
-    def _run_booking(self, job: object, kind: str) -> None:
+        def job(desk: Desk) -> BookingOutcome:
+            try:
+                return desk.bookings.book(request)
+            except InviteWriteError as exc:
+                if exc.booking_id is None:
+                    raise
+                # saved: the window must show it as booked, never offer to book it again
+                return desk.bookings.saved_without_invite(exc.booking_id, _invite_problem(exc))
+
+        self._run_booking(job, "booked")
+
+    def _run_booking(self, job: Callable[[Desk], BookingOutcome], kind: str) -> None:
         self.booking_in_flight = True
         self.flow.set_loading(True)
+        serial = self._flow_serial
 
         def done(outcome: BookingOutcome) -> None:
             self.booking_in_flight = False
-            self.flow.loading = False
+            self.flow.set_loading(False)
+            self.refresh_list()
+            if serial != self._flow_serial:
+                # the rep has moved on to the next prospect: say it, take nothing over
+                self.notice.emit(_notice(outcome, kind))
+                return
             self.outcome = outcome
             self.outcome_kind = kind
             self.error = ""
             self.outcomeChanged.emit()
-            self.refresh_list()
 
-        def failed(message: str) -> None:
+        def failed(error: UserError) -> None:
             self.booking_in_flight = False
-            self.flow.loading = False
-            saved = message.startswith("Booking ") and " is saved" in message
-            if saved:
-                self.error = message
-                self.errorChanged.emit()
-                self.refresh_list()
-            # a slot taken meanwhile: back to the times, with fresh busy time
-            busy = "no longer free" in message or "sooner than" in message
-            self.flow.refuse(message, back_to_times=busy)
-            if busy:
+            self.flow.set_loading(False)
+            if serial != self._flow_serial:
+                self.notice.emit(f"Not booked: {error}")
+                return
+            # taken meanwhile, or the snapshot got old: back to the times, read afresh
+            taken = isinstance(error, SlotUnavailableError)
+            self.flow.refuse(str(error), back_to_times=taken)
+            if taken:
                 self.load_busy()
 
-        assert callable(job)
         self.runner.submit(job, done, failed)
+
+    def write_invite_again(self) -> None:
+        """After a refused write: write the saved booking's invite again."""
+        if self.outcome is None:
+            return
+        booking_id = self.outcome.booking.id
+        assert booking_id is not None
+        kind = self.outcome_kind
+
+        def job(desk: Desk) -> BookingOutcome:
+            try:
+                return desk.bookings.rewrite_invite(booking_id, None)
+            except InviteWriteError as exc:
+                return desk.bookings.saved_without_invite(booking_id, _invite_problem(exc))
+
+        def done(outcome: BookingOutcome) -> None:
+            self.outcome = outcome
+            self.outcome_kind = kind
+            self.outcomeChanged.emit()
+
+        self.runner.submit(job, done, self._list_failed)
 
     def cancel(self, step: NextStep) -> None:
         if step.booking is None or step.booking.status is BookingStatus.CANCELLED:
@@ -265,11 +362,7 @@ class DeskViewModel(QObject):
             self.outcomeChanged.emit()
             self.refresh_list()
 
-        def failed(message: str) -> None:
-            self.error = message
-            self.errorChanged.emit()
-
-        self.runner.submit(lambda desk: desk.bookings.cancel(booking_id), done, failed)
+        self.runner.submit(lambda desk: desk.bookings.cancel(booking_id), done, self._list_failed)
 
     # --- the list ------------------------------------------------------------------------
 
@@ -280,8 +373,8 @@ class DeskViewModel(QObject):
 
         self.runner.submit(lambda desk: desk.bookings.next_steps(), done, self._list_failed)
 
-    def _list_failed(self, message: str) -> None:
-        self.error = message
+    def _list_failed(self, error: UserError) -> None:
+        self.error = str(error)
         self.errorChanged.emit()
 
     @property

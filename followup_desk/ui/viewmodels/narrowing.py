@@ -257,6 +257,12 @@ class NarrowingViewModel(QObject):
             return f"M morning · A afternoon · {back}"
         if self.step is Step.TIME:
             example = "3 → 15:00" if self._clock_24h else "3 → 3 pm"
+            rep = self._narrowing.rules.zone if self._narrowing else self._zone
+            slots = self._times() if self._narrowing else []
+            if slots and not same_zone(slots[0].start, self._zone):
+                example += " on their clock"
+            elif slots and not same_zone(slots[0].start, rep):
+                example += " on your clock"
             return f"Type the hour ({example}) or ↑↓ · Enter choose · {back}"
         return f"Enter books it · {back}"
 
@@ -419,7 +425,7 @@ class NarrowingViewModel(QObject):
         if not key or (self.loading and self.step is not Step.HORIZON):
             return False
         if self.step is Step.TIME:
-            if key.isdigit():
+            if len(key) == 1 and "0" <= key <= "9":  # not "²" or other digits
                 return self._type_hour(key)
             return False
         for index, option in enumerate(self.options()):
@@ -436,6 +442,8 @@ class NarrowingViewModel(QObject):
 
     def activate(self) -> bool:
         """Enter: choose the highlighted option (books at the confirm step)."""
+        if self.loading:
+            return False  # busy time is being read: what is shown may be about to change
         if self.step is Step.CONFIRM:
             assert self.slot is not None
             self.message = ""
@@ -470,6 +478,11 @@ class NarrowingViewModel(QObject):
                 )
                 self.page = self.page + 1 if has_more else 0
                 self.highlight = 0
+                self.message = (
+                    ""
+                    if has_more or self.page
+                    else "No other free day in this horizon; Backspace to pick another."
+                )
                 self.changed.emit()
                 return True
             self._enter(Step.PART, day=self._offered()[index].day)

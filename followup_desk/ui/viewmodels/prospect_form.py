@@ -43,12 +43,17 @@ class ProspectFormViewModel(QObject):
         self._values: dict[str, str] = {}
         self.channels: set[str] = set()
         self.follow_up_date: date | None = None  # the rep's own choice, when they changed it
+        self.zone_guess = ""
         self.errors: dict[str, str] = {}
         self.clear()
+
+    def set_default_zone(self, zone: str) -> None:
+        self._default_zone = zone
 
     def clear(self) -> None:
         self._values = dict.fromkeys(FIELDS, "")
         self._values["zone"] = self._default_zone
+        self.zone_guess = ""
         self.channels = set()
         self.follow_up_date = None
         self.prospect_id = None
@@ -93,10 +98,25 @@ class ProspectFormViewModel(QObject):
         self.follow_up_date = day
         self.changed.emit()
 
+    def set_zone_guess(self, zone: str) -> None:
+        """The best zone for a city typed but not picked ("chicago" -> America/Chicago)."""
+        self.zone_guess = zone if _is_zone(zone) else ""
+        self.errors.pop("zone", None)
+        self.changed.emit()
+
     @property
     def zone(self) -> str:
         zone = self._values["zone"].strip()
-        return zone if _is_zone(zone) else self._default_zone
+        if _is_zone(zone):
+            return zone
+        return self.zone_guess or self._default_zone
+
+    def zone_note(self) -> str:
+        """What a typed city was taken to mean, shown under the field."""
+        typed = self._values["zone"].strip()
+        if typed and not _is_zone(typed) and self.zone_guess:
+            return f"Taken as {self.zone_guess}."
+        return ""
 
     def has_data(self) -> bool:
         """Anything typed that leaving would lose."""
@@ -139,7 +159,7 @@ class ProspectFormViewModel(QObject):
         elif not is_valid_email(email):
             errors["email"] = f"{email!r} is not an e-mail address (name@example.com)."
         zone = self._values["zone"].strip()
-        if not _is_zone(zone):
+        if not _is_zone(zone) and not (zone and self.zone_guess):
             errors["zone"] = (
                 f"{zone!r} is not a time zone I know; type a city (Chicago) or a zone name "
                 "(America/Chicago)."

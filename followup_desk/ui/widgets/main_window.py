@@ -30,11 +30,16 @@ from followup_desk.ui.widgets.prospect_form import ProspectForm
 from followup_desk.ui.widgets.prospects_view import ProspectsView
 from followup_desk.ui.widgets.style import scaled_font, set_role_colour
 
+WORKING = "Working…"
+
 
 class MainWindow(QMainWindow):
-    def __init__(self, vm: DeskViewModel, state_file: Path, log_dir: Path) -> None:
+    def __init__(
+        self, vm: DeskViewModel, state_file: Path, log_dir: Path, settings_file: Path
+    ) -> None:
         super().__init__()
         self.vm = vm
+        self._settings_file = settings_file
         self._state = QSettings(str(state_file), QSettings.Format.IniFormat)
         self._log_dir = log_dir
         self.setWindowTitle(APP_NAME)
@@ -121,9 +126,11 @@ class MainWindow(QMainWindow):
         vm.modeChanged.connect(self._mode_changed)
         vm.listLoaded.connect(self._list_loaded)
         vm.flow.changed.connect(self._flow_changed)
+        vm.notice.connect(lambda text: self.statusBar().showMessage(text, 20000))
         self.form.submitted.connect(self.focus_flow)
         self.panel.dateEntered.connect(lambda text: self.panel.date_answer(vm.choose_date(text)))
         self.outcome.newRequested.connect(self.new_step)
+        self.outcome.writeAgainRequested.connect(vm.write_invite_again)
         self.prospects.bookRequested.connect(self.book_for)
         self.prospects.rescheduleRequested.connect(self.reschedule)
         self.prospects.cancelRequested.connect(self.cancel)
@@ -138,6 +145,7 @@ class MainWindow(QMainWindow):
         self._action(menu, "&Find a time", "Ctrl+T", self.focus_flow)
         self._action(menu, "&Prospects list", "Ctrl+L", self.focus_list)
         menu.addSeparator()
+        self._action(menu, "&Settings…", "Ctrl+,", self.edit_settings)
         self._action(menu, "&Quit", QKeySequence.StandardKey.Quit, self.close)
         help_menu = self.menuBar().addMenu("&Help")
         self._action(help_menu, "&Keys", "F1", self.show_keys)
@@ -169,6 +177,20 @@ class MainWindow(QMainWindow):
             "In the list: B book · R move · Delete cancel",
         )
 
+    def edit_settings(self) -> None:
+        """Name, e-mail, zone, hours and the busy calendar, in the setup dialog."""
+        from followup_desk.storage.settings_file import load_settings, system_time_zone
+        from followup_desk.ui.viewmodels.setup import SetupViewModel
+        from followup_desk.ui.widgets.setup_dialog import SetupDialog
+
+        setup = SetupViewModel(self._settings_file, system_time_zone())
+        saved: list[object] = []
+        setup.saved.connect(saved.append)
+        SetupDialog(setup, parent=self).exec()
+        if saved:
+            self.vm.apply_settings(load_settings(self._settings_file))
+            self.form.focus_field("name")
+
     def open_logs(self) -> None:
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(self._log_dir)))
 
@@ -176,7 +198,11 @@ class MainWindow(QMainWindow):
 
     def _busy(self, busy: bool) -> None:
         self.busy.setVisible(busy)
-        self.statusBar().showMessage("Working…" if busy else "", 0)
+        bar = self.statusBar()
+        if busy and not bar.currentMessage():
+            bar.showMessage(WORKING, 0)
+        elif not busy and bar.currentMessage() == WORKING:
+            bar.clearMessage()
 
     def _mode_changed(self) -> None:
         vm = self.vm
@@ -218,8 +244,13 @@ class MainWindow(QMainWindow):
 
     # --- commands ------------------------------------------------------------------------
 
+    def _would_lose_typing(self) -> bool:
+        """Typed details that are neither booked nor being booked right now."""
+        vm = self.vm
+        return vm.outcome is None and not vm.booking_in_flight and vm.form.has_data()
+
     def new_step(self) -> None:
-        if self.vm.outcome is None and self.vm.form.has_data() and not self._discard_ok():
+        if self._would_lose_typing() and not self._discard_ok():
             return
         self.vm.start_new()
         self.form.focus_field("name")
@@ -227,17 +258,24 @@ class MainWindow(QMainWindow):
     def focus_flow(self) -> None:
         if self.vm.outcome is not None:
             return
+        self.vm.refresh_if_old()
         self.panel.setFocus(Qt.FocusReason.ShortcutFocusReason)
 
     def focus_list(self) -> None:
         self.prospects.setFocus(Qt.FocusReason.ShortcutFocusReason)
 
     def book_for(self, step: NextStep) -> None:
+        if self._would_lose_typing() and not self._discard_ok():
+            return
+        self.panel.date_answer("")
         self.vm.book_again(step)
         self.form.focus_field("name")
         self.focus_flow()
 
     def reschedule(self, step: NextStep) -> None:
+        if self._would_lose_typing() and not self._discard_ok():
+            return
+        self.panel.date_answer("")
         self.vm.start_reschedule(step)
         self.focus_flow()
 
@@ -272,7 +310,7 @@ class MainWindow(QMainWindow):
         if self.panel.date_edit.isVisible():  # Esc in the date field only closes it
             self.panel.date_answer("")
             return
-        if vm.outcome is None and vm.form.has_data() and not self._discard_ok():
+        if self._would_lose_typing() and not self._discard_ok():
             return
         vm.leave()
         self.focus_list()

@@ -23,6 +23,7 @@ TITLES = {
 
 class OutcomePanel(QFrame):
     newRequested = Signal()
+    writeAgainRequested = Signal()
 
     def __init__(self, rep_zone: str, clock_24h: bool, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -59,13 +60,21 @@ class OutcomePanel(QFrame):
         self.open_button.clicked.connect(self.open_folder)
         self.new_button = QPushButton("&New next step")
         self.new_button.clicked.connect(self.newRequested.emit)
-        for button in (self.copy_button, self.open_button, self.new_button):
+        self.again_button = QPushButton("&Write the invite again")
+        self.again_button.clicked.connect(self.writeAgainRequested.emit)
+        for button in (self.again_button, self.copy_button, self.open_button, self.new_button):
             buttons.addWidget(button)
         buttons.addStretch(1)
         layout.addLayout(buttons)
         layout.addStretch(1)
         # plain letters work too while the panel has focus: the rep is still talking
-        for key, slot in (("C", self.copy_path), ("O", self.open_folder), ("N", self.new)):
+        keys = (
+            ("C", self.copy_path),
+            ("O", self.open_folder),
+            ("N", self.new),
+            ("W", self.writeAgainRequested.emit),
+        )
+        for key, slot in keys:
             shortcut = QShortcut(QKeySequence(key), self)
             shortcut.setContext(shortcut.context().WidgetWithChildrenShortcut)
             shortcut.activated.connect(slot)
@@ -92,7 +101,16 @@ class OutcomePanel(QFrame):
         self.say.setText(f"Say: “{CLOSING_LINE}”" if kind != "cancelled" else "")
         self.say.setVisible(kind != "cancelled")
         self.path = outcome.ics_path
-        self.file.setText(f"Invite written to <b>{outcome.ics_path}</b>")
+        written = bool(outcome.ics_path)
+        self.file.setText(
+            f"Invite written to <b>{outcome.ics_path}</b>"
+            if written
+            else "⚠ " + " ".join(outcome.warnings)
+        )
+        set_role_colour(self.file, "muted" if written else "error")
+        self.again_button.setVisible(not written)
+        self.copy_button.setEnabled(written)
+        self.open_button.setEnabled(written)
         # calendar trouble is in the banner above; here only what the booking brought
         self.note.setText(
             "A reminder to confirm the meeting the day before is on your list."

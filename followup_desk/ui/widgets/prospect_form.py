@@ -69,6 +69,7 @@ class ProspectForm(QGroupBox):
         add("phone", "&Phone", "+1 555 0100")
         self.zone_field = ZoneField()
         self.zone_field.zoneChanged.connect(self._zone_picked)
+        self.zone_field.guessChanged.connect(vm.set_zone_guess)
         add("zone", "Time &zone", "a city or zone: Chicago, Europe/Berlin", self.zone_field)
 
         channels = QHBoxLayout()
@@ -138,6 +139,8 @@ class ProspectForm(QGroupBox):
                         edit.setText(vm.value(field))
                 edit.setReadOnly(vm.locked)
                 message = vm.errors.get(field, "")
+                if field == "zone" and not message:
+                    message = vm.zone_note()  # not an error: what a typed city was taken as
                 self.errors[field].setText(message)
                 self.errors[field].setVisible(bool(message))
             for channel, box in self.channel_boxes.items():

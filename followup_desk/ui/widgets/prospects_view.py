@@ -35,6 +35,21 @@ class ProspectsView(QTableView):
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
         self.doubleClicked.connect(lambda _index: self._act("book"))
+        # a refresh of the list keeps the selected prospect selected
+        self._kept: int | None = None
+        model.modelAboutToBeReset.connect(self._remember)
+        model.modelReset.connect(self._restore)
+
+    def _remember(self) -> None:
+        step = self.selected()
+        self._kept = step.prospect.id if step else None
+
+    def _restore(self) -> None:
+        model = self.model()
+        assert isinstance(model, ProspectsModel)
+        row = model.row_of(self._kept) if self._kept is not None else None
+        if row is not None:
+            self.selectRow(row)
 
     def selected(self) -> NextStep | None:
         model = self.model()

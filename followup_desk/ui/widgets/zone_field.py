@@ -33,6 +33,7 @@ class ZoneField(QLineEdit):
     """
 
     zoneChanged = Signal(str)  # the IANA key, or "" when the text names no zone
+    guessChanged = Signal(str)  # the best suggestion for what is typed ("" when none)
 
     def __init__(
         self,
@@ -92,6 +93,8 @@ class ZoneField(QLineEdit):
 
     def _suggest(self, text: str) -> None:
         self._model.set_filter(text)
+        top = self._model.index(0, 0).data(ZONE_ROLE) if self._model.rowCount() else ""
+        self.guessChanged.emit(str(top or ""))
         if self._model.rowCount() > 0:
             self.completer().complete()
         else:
