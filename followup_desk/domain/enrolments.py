@@ -43,3 +43,8 @@ class StoredTouch:
     note: str
     enrolment_id: int | None
     step: int | None
+
+
+# What a touch changes in its enrolment: status, reason, done steps, next due, next what,
+# and the shifts (snoozes, or a late step moving what follows).
+EnrolmentUpdate = tuple[str, str, frozenset[int], date | None, str, tuple[tuple[date, int], ...]]

@@ -9,7 +9,12 @@ from typing import Protocol
 
 from followup_desk.domain.booking import Booking, Prospect, Rep, Task
 from followup_desk.domain.cadences import Cadence
-from followup_desk.domain.enrolments import Enrolment, StoredCadence, StoredTouch
+from followup_desk.domain.enrolments import (
+    Enrolment,
+    EnrolmentUpdate,
+    StoredCadence,
+    StoredTouch,
+)
 from followup_desk.domain.intervals import BusyBlock
 from followup_desk.domain.review import ProspectFacts
 from followup_desk.domain.touches import Direction, Outcome
@@ -127,7 +132,7 @@ class FollowupStore(Protocol):
         note: str,
         enrolment: Enrolment | None = None,
         step: int | None = None,
-        enrolment_update: tuple[str, str, frozenset[int], date | None, str] | None = None,
+        enrolment_update: EnrolmentUpdate | None = None,
     ) -> int: ...
 
     def touches(self, prospect_id: int, limit: int = 200) -> list[StoredTouch]: ...

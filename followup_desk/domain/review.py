@@ -67,6 +67,7 @@ class ProspectFacts:
     cadence_what: str = ""  # "call", "email"...
     follow_up_on: date | None = None  # the date to act on (suggested or the rep's own)
     follow_up_said: str = ""
+    follow_up_stated: date | None = None  # the date they named, later than follow_up_on
     snoozed_until: date | None = None
 
 
@@ -112,6 +113,8 @@ def due_of(facts: ProspectFacts, today: date) -> tuple[date | None, str]:
         )
     if facts.follow_up_on is not None:
         said = f": they said {facts.follow_up_said!r}" if facts.follow_up_said else ""
+        if facts.follow_up_stated is not None:
+            said += f" ({facts.follow_up_stated:%a %d %b})"
         candidates.append((facts.follow_up_on, f"follow up{said}"))
     if not candidates:
         if facts.snoozed_until is not None and facts.snoozed_until > today:
@@ -141,13 +144,34 @@ def state_of(facts: ProspectFacts, today: date) -> State:
     return State.NO_NEXT_STEP
 
 
+def week_end_weekday(working_days: frozenset[int]) -> int:
+    """The weekday a rep's week ends on: the day before their longest run of days off
+    (Friday for Monday-Friday, Thursday for Sunday-Thursday, Sunday when every day works)."""
+    if not working_days or len(working_days) == 7:
+        return 6
+    best_start, best_length = 0, -1
+    for start in range(7):
+        if start in working_days or (start - 1) % 7 not in working_days:
+            continue  # runs of days off start right after a working day
+        length = 0
+        while (start + length) % 7 not in working_days and length < 7:
+            length += 1
+        if length > best_length:
+            best_start, best_length = start, length
+    return (best_start - 1) % 7
+
+
 def end_of_week(today: date, working_days: frozenset[int]) -> date:
-    """The last working day of today's week (today itself when none is left)."""
-    sunday = today + timedelta(days=6 - today.weekday())
-    day = sunday
-    while day > today and day.weekday() not in working_days:
-        day -= timedelta(days=1)
-    return day
+    """The last working day of the rep's week holding ``today`` (today when it is the last)."""
+    last = week_end_weekday(working_days)
+    off: set[int] = set()  # the days off that follow the week's end: the weekend, for most
+    day = (last + 1) % 7
+    while day not in working_days and len(off) < 7:
+        off.add(day)
+        day = (day + 1) % 7
+    if today.weekday() in off:
+        return today  # the week is over: nothing more comes due "this week"
+    return today + timedelta(days=(last - today.weekday()) % 7)
 
 
 def classify(

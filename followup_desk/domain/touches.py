@@ -42,8 +42,11 @@ class Touch:
     note: str = ""
 
 
+_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'"})
+
+
 def _words(text: str) -> str:
-    folded = unicodedata.normalize("NFKD", text.casefold())
+    folded = unicodedata.normalize("NFKD", text.translate(_APOSTROPHES).casefold())
     plain = "".join(c for c in folded if not unicodedata.combining(c))
     return " ".join(re.findall(r"[a-z0-9']+", plain))
 
@@ -99,5 +102,6 @@ def says_nothing_new(note: str, empty_phrases: Iterable[str]) -> str | None:
         "be",
         "there",
     }
+    filler |= {"hope", "well", "you're", "youre", "all", "doing", "are"}
     left = [w for w in text.split() if w not in filler]
     return found if len(left) < 3 else None

@@ -360,6 +360,9 @@ class BookingService:
         path = self._write(booking, prospect, self._target(booking, prospect, kind, target))
         return BookingOutcome(replace(booking, ics_path=path), prospect, path)
 
+    def prospect(self, prospect_id: int) -> Prospect | None:
+        return self._store.prospect(prospect_id)
+
     def saved_without_invite(self, booking_id: int, reason: str) -> BookingOutcome:
         """What a booking whose invite could not be written looks like to the window."""
         booking, prospect = self._existing(booking_id)

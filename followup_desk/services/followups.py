@@ -25,7 +25,14 @@ from followup_desk.domain.cadences import (
 )
 from followup_desk.domain.enrolments import Enrolment, StoredCadence, StoredTouch
 from followup_desk.domain.ports import BookingStore, CadenceCodec, Clock, FollowupStore
-from followup_desk.domain.review import Review, State, build_review, state_of
+from followup_desk.domain.review import (
+    DEFAULT_STALE_DAYS,
+    Review,
+    State,
+    build_review,
+    due_of,
+    state_of,
+)
 from followup_desk.domain.settings import Settings
 from followup_desk.domain.templates import fill
 from followup_desk.domain.touches import Direction, Outcome, says_nothing_new
@@ -140,8 +147,13 @@ class FollowupService:
     def import_cadences(self, text: str, where: str) -> list[str]:
         """Save every cadence of a file (all or none); returns their short names."""
         cadences = self._codec.parse(text, where)
-        for cadence in cadences:
+        builtin = {c.key for c in self._builtins}
+        for cadence in cadences:  # every check before the first save: all or nothing
             problems = cadence.problems()
+            if cadence.key in builtin:
+                problems.append(
+                    "it has a built-in cadence's short name; give your copy a name of its own."
+                )
             if problems:
                 raise InvalidInputError(f"{where}, cadence {cadence.key!r}: " + " ".join(problems))
         for cadence in cadences:
@@ -184,6 +196,10 @@ class FollowupService:
         touch = next_due(planned, enrolment.done_steps)
         if touch is None:
             return ""
+        final = cadence.steps[touch.step].closes_after_days is not None
+        if final and touch.due < self.today:  # sent late: the reply-by date moves with it
+            late = (*enrolment.snoozes, (touch.due, (self.today - touch.due).days))
+            cadence, planned = self._plan(replace(enrolment, snoozes=late))
         meeting = ""
         steps = [
             s
@@ -233,14 +249,21 @@ class FollowupService:
         cadence, planned = self._plan(enrolment)
         done = set(enrolment.done_steps)
         step: int | None = None
+        shifts = enrolment.snoozes
         if direction is Direction.OUT:
             today = at.astimezone(self._settings.rules.zone).date()
             open_steps = [t for t in planned.touches if t.step not in done]
             due_now = [t for t in open_steps if t.due <= today + timedelta(days=1)]
             match = next((t for t in due_now if t.channel is channel), None)
             step = match.step if match else None
-            if step is not None:
-                done.add(step)
+            if match is not None:
+                done.add(match.step)
+                closing = cadence.steps[match.step].closes_after_days is not None
+                if closing and match.due < today:
+                    # the final touch sent late: the reply-by date it named counts from
+                    # today, so the file never closes before the prospect had those days
+                    shifts = (*shifts, (match.due, (today - match.due).days))
+                    cadence, planned = self._plan(replace(enrolment, snoozes=shifts))
         frozen = frozenset(done)
         replied = direction is Direction.IN
         now_state = state(planned, frozen, self.today, replied=replied, booked=False, closed=False)
@@ -252,10 +275,13 @@ class FollowupService:
             frozen,
             following.due if following and status == "active" else None,
             _what(cadence, following.step) if following and status == "active" else "",
+            tuple(shifts),
         )
         touch_id = self._store.add_touch(
             prospect_id, at, channel.value, direction, note, enrolment, step, update
         )
+        if now_state is EnrolmentState.CLOSES_FILE:
+            self._store.close(prospect_id, f"no reply to the {cadence.name} cadence", at)
         return TouchLogged(touch_id, step, now_state, update[3])
 
     @staticmethod
@@ -375,10 +401,24 @@ class FollowupService:
         self.sweep()
         facts = self._store.review_facts(self._clock.now())
         rules = self._settings.rules
-        return build_review(facts, self.today, rules.working_days, stale_days or 14)
+        zone = rules.zone
+        # touches are stored in UTC; "waiting since" and "stale" count the rep's days
+        local = [
+            replace(
+                f,
+                last_in=f.last_in.astimezone(zone) if f.last_in else None,
+                last_out=f.last_out.astimezone(zone) if f.last_out else None,
+                created=f.created.astimezone(zone) if f.created else None,
+            )
+            for f in facts
+        ]
+        stale = DEFAULT_STALE_DAYS if stale_days is None else stale_days
+        return build_review(local, self.today, rules.working_days, stale)
 
-    def states(self) -> dict[int, State]:
+    def states(self) -> dict[int, tuple[State, date | None]]:
+        """Each prospect's state at a glance, with the date that comes due (if any)."""
+        today = self.today
         return {
-            f.prospect_id: state_of(f, self.today)
+            f.prospect_id: (state_of(f, today), due_of(f, today)[0])
             for f in self._store.review_facts(self._clock.now(), include_closed=True)
         }

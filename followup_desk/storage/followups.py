@@ -12,7 +12,12 @@ from collections.abc import Sequence
 from datetime import date, datetime
 
 from followup_desk.domain.booking import Booking, Prospect
-from followup_desk.domain.enrolments import Enrolment, StoredCadence, StoredTouch
+from followup_desk.domain.enrolments import (
+    Enrolment,
+    EnrolmentUpdate,
+    StoredCadence,
+    StoredTouch,
+)
 from followup_desk.domain.review import ProspectFacts
 from followup_desk.domain.touches import Direction, Outcome
 from followup_desk.storage.bookings import (
@@ -54,6 +59,10 @@ def _enrolment(row: Sequence[object]) -> Enrolment:
         next_due=parse_day(row[10] if isinstance(row[10], str) else None),
         next_what=str(row[11]),
     )
+
+
+def _snooze_text(snoozes: Sequence[tuple[date, int]]) -> str:
+    return "\n".join(f"{day(d)}:{n}" for d, n in snoozes)
 
 
 class SqliteFollowupStore:
@@ -140,7 +149,7 @@ class SqliteFollowupStore:
         note: str,
         enrolment: Enrolment | None = None,
         step: int | None = None,
-        enrolment_update: tuple[str, str, frozenset[int], date | None, str] | None = None,
+        enrolment_update: EnrolmentUpdate | None = None,
     ) -> int:
         """Write the touch, the prospect's last-touch time and (given) the enrolment's new
         state (status, reason, done steps, next due, next what), all in one transaction."""
@@ -164,7 +173,12 @@ class SqliteFollowupStore:
                 (instant(at), prospect_id),
             )
             if enrolment is not None and enrolment_update is not None:
-                self._update_enrolment(enrolment.id, *enrolment_update)
+                *fields, snoozes = enrolment_update
+                self._update_enrolment(enrolment.id, *fields)  # type: ignore[arg-type]
+                self._conn.execute(
+                    "UPDATE enrolment SET snoozes = ? WHERE id = ?",
+                    (_snooze_text(snoozes), enrolment.id),
+                )
             return int(cur.lastrowid or 0)
 
     def touches(self, prospect_id: int, limit: int = 200) -> list[StoredTouch]:
@@ -283,7 +297,7 @@ class SqliteFollowupStore:
             if snoozes is not None:
                 self._conn.execute(
                     "UPDATE enrolment SET snoozes = ? WHERE id = ?",
-                    ("\n".join(f"{day(d)}:{n}" for d, n in snoozes), enrolment_id),
+                    (_snooze_text(snoozes), enrolment_id),
                 )
 
     def _update_enrolment(
@@ -320,7 +334,7 @@ class SqliteFollowupStore:
             " EXISTS (SELECT 1 FROM booking WHERE prospect_id = p.id AND status = 'booked'"
             "   AND outcome IS NULL AND end_utc <= ?1) AS awaiting,"
             " p.last_in_at, p.last_out_at, e.cadence_name, e.next_due, e.next_what,"
-            " p.follow_up_suggested, p.follow_up_said, p.snoozed_until"
+            " p.follow_up_suggested, p.follow_up_said, p.snoozed_until, p.follow_up_stated"
             " FROM prospect AS p LEFT JOIN enrolment AS e"
             "   ON e.prospect_id = p.id AND e.status = 'active'" + where,
             (instant(now),),
@@ -342,6 +356,7 @@ class SqliteFollowupStore:
                 follow_up_on=parse_day(r[13]) if r[13] else None,
                 follow_up_said=str(r[14] or ""),
                 snoozed_until=parse_day(r[15]) if r[15] else None,
+                follow_up_stated=parse_day(r[16]) if r[16] else None,
             )
             for r in rows
         ]

@@ -25,6 +25,7 @@ from followup_desk.storage.settings_file import load_settings, system_time_zone
 from followup_desk.ui import crash
 from followup_desk.ui.runner import DeskRunner
 from followup_desk.ui.viewmodels.desk import DeskViewModel
+from followup_desk.ui.viewmodels.review import ReviewViewModel
 from followup_desk.ui.widgets.main_window import MainWindow
 
 if TYPE_CHECKING:
@@ -100,12 +101,14 @@ def build_window(paths: AppPaths, settings: Settings, clock: Clock | None = None
 
     runner = DeskRunner(opener, str(paths.log_file))
     vm = DeskViewModel(settings, runner)
+    review = ReviewViewModel(runner)
     window = MainWindow(
-        vm, paths.config_dir / "window.ini", paths.log_file.parent, paths.settings_file
+        vm, review, paths.config_dir / "window.ini", paths.log_file.parent, paths.settings_file
     )
     vm.check_rep()
     vm.refresh_list()
     vm.start_new()
+    review.load()  # after the first paint's jobs: it only tells which meetings await an answer
     window.form.focus_field("name")
     return window
 

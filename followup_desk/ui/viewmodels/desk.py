@@ -20,6 +20,7 @@ from PySide6.QtCore import QObject, Signal
 
 from followup_desk.domain.booking import BookingStatus
 from followup_desk.domain.narrowing import Narrowing
+from followup_desk.domain.review import State
 from followup_desk.domain.settings import Settings
 from followup_desk.domain.slots import Slot
 from followup_desk.errors import InviteWriteError, SlotUnavailableError, UserError
@@ -367,11 +368,14 @@ class DeskViewModel(QObject):
     # --- the list ------------------------------------------------------------------------
 
     def refresh_list(self) -> None:
-        def done(steps: list[NextStep]) -> None:
-            self.prospects.set_steps(steps)
+        def job(desk: Desk) -> tuple[list[NextStep], dict[int, tuple[State, date | None]]]:
+            return desk.bookings.next_steps(), desk.followups.states()
+
+        def done(result: tuple[list[NextStep], dict[int, tuple[State, date | None]]]) -> None:
+            self.prospects.set_steps(*result)
             self.listLoaded.emit()
 
-        self.runner.submit(lambda desk: desk.bookings.next_steps(), done, self._list_failed)
+        self.runner.submit(job, done, self._list_failed)
 
     def _list_failed(self, error: UserError) -> None:
         self.error = str(error)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import (
@@ -14,9 +15,21 @@ from PySide6.QtCore import (
 )
 
 from followup_desk.domain.phrases import format_clock
+from followup_desk.domain.review import State
 from followup_desk.services.booking import NextStep
 
 NO_NEXT_STEP = "⚠ No next step"
+STATE_TEXT = {
+    State.AWAITING_OUTCOME: "⚠ Did the meeting happen?",
+    State.WAITING: "waiting for a reply",
+    State.IN_CADENCE: "in a cadence",
+    State.FOLLOW_UP_DATED: "follow-up dated",
+    State.SNOOZED: "snoozed",
+    State.CLOSED: "closed",
+    State.NO_NEXT_STEP: NO_NEXT_STEP,
+}
+# Those that need the rep: no next step, or a meeting whose outcome nobody gave.
+_NEEDS_REP = (State.NO_NEXT_STEP, State.AWAITING_OUTCOME)
 HEADERS = ("Prospect", "Company", "Next step")
 # Custom roles: the NextStep itself, and whether the row lacks a booked next step.
 StepRole = Qt.ItemDataRole.UserRole + 1
@@ -29,14 +42,29 @@ class ProspectsModel(QAbstractTableModel):
     def __init__(self, rep_zone: str, clock_24h: bool = True, parent: QObject | None = None):
         super().__init__(parent)
         self._rows: list[NextStep] = []
+        self._states: dict[int, tuple[State, date | None]] = {}
         self._zone = ZoneInfo(rep_zone)
         self._clock_24h = clock_24h
 
-    def set_steps(self, steps: Sequence[NextStep]) -> None:
+    def set_steps(
+        self,
+        steps: Sequence[NextStep],
+        states: dict[int, tuple[State, date | None]] | None = None,
+    ) -> None:
         self.beginResetModel()
-        # those without a next step first: they are the ones to act on
-        self._rows = sorted(steps, key=lambda s: (s.booking is not None, s.prospect.name.lower()))
+        self._states = dict(states or {})
+        # those who need the rep first, closed files last
+        self._rows = sorted(steps, key=lambda s: (self._rank(s), s.prospect.name.lower()))
         self.endResetModel()
+
+    def _state(self, step: NextStep) -> State:
+        if step.booking is not None:
+            return State.BOOKED
+        return self._states.get(step.prospect.id or 0, (State.NO_NEXT_STEP, None))[0]
+
+    def _rank(self, step: NextStep) -> int:
+        state = self._state(step)
+        return 0 if state in _NEEDS_REP else (2 if state is State.CLOSED else 1)
 
     def step(self, row: int) -> NextStep | None:
         return self._rows[row] if 0 <= row < len(self._rows) else None
@@ -45,7 +73,7 @@ class ProspectsModel(QAbstractTableModel):
         return next((i for i, s in enumerate(self._rows) if s.prospect.id == prospect_id), None)
 
     def missing_count(self) -> int:
-        return sum(1 for s in self._rows if s.booking is None)
+        return sum(1 for s in self._rows if self._state(s) in _NEEDS_REP)
 
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
         return 0 if parent.isValid() else len(self._rows)
@@ -66,7 +94,14 @@ class ProspectsModel(QAbstractTableModel):
 
     def _when(self, step: NextStep) -> str:
         if step.booking is None:
-            return NO_NEXT_STEP
+            state = self._state(step)
+            due = self._states.get(step.prospect.id or 0, (state, None))[1]
+            text = STATE_TEXT.get(state, NO_NEXT_STEP)
+            if due is not None and state in (State.IN_CADENCE, State.FOLLOW_UP_DATED):
+                return f"{text}, due {due:%a} {due.day} {due:%b}"
+            if due is not None and state is State.SNOOZED:
+                return f"snoozed until {due:%a} {due.day} {due:%b}"
+            return text
         local = step.booking.start.astimezone(self._zone)
         return f"{local:%a} {local.day} {local:%b} {format_clock(local, clock_24h=self._clock_24h)}"
 
@@ -95,5 +130,5 @@ class ProspectsModel(QAbstractTableModel):
         if role == StepRole:
             return step
         if role == MissingRole:
-            return step.booking is None
+            return self._state(step) in _NEEDS_REP
         return None

@@ -15,19 +15,24 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMessageBox,
     QProgressBar,
+    QPushButton,
     QSplitter,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from followup_desk import APP_NAME
+from followup_desk.domain.booking import Prospect
 from followup_desk.services.booking import NextStep
 from followup_desk.ui.viewmodels.desk import DeskViewModel, Mode
+from followup_desk.ui.viewmodels.review import ReviewViewModel
 from followup_desk.ui.widgets.banner import SourceBanner
 from followup_desk.ui.widgets.narrowing_panel import NarrowingPanel
 from followup_desk.ui.widgets.outcome_panel import OutcomePanel
 from followup_desk.ui.widgets.prospect_form import ProspectForm
 from followup_desk.ui.widgets.prospects_view import ProspectsView
+from followup_desk.ui.widgets.review_panel import ReviewPanel
 from followup_desk.ui.widgets.style import scaled_font, set_role_colour
 
 WORKING = "Working…"
@@ -35,10 +40,16 @@ WORKING = "Working…"
 
 class MainWindow(QMainWindow):
     def __init__(
-        self, vm: DeskViewModel, state_file: Path, log_dir: Path, settings_file: Path
+        self,
+        vm: DeskViewModel,
+        review: ReviewViewModel,
+        state_file: Path,
+        log_dir: Path,
+        settings_file: Path,
     ) -> None:
         super().__init__()
         self.vm = vm
+        self.review_vm = review
         self._settings_file = settings_file
         self._state = QSettings(str(state_file), QSettings.Format.IniFormat)
         self._log_dir = log_dir
@@ -54,6 +65,10 @@ class MainWindow(QMainWindow):
         self.prospects = ProspectsView(vm.prospects)
         left = QWidget()
         left_layout = QVBoxLayout(left)
+        self.outcome_notice = QPushButton()
+        self.outcome_notice.setAccessibleName("Meetings waiting for their outcome")
+        self.outcome_notice.hide()
+        left_layout.addWidget(self.outcome_notice)
         left_layout.addWidget(self.list_title)
         left_layout.addWidget(self.prospects, 1)
         left_layout.addWidget(self.list_hint)
@@ -106,7 +121,13 @@ class MainWindow(QMainWindow):
         left.setMinimumWidth(320)
         splitter.setSizes([420, 980])
         self.splitter = splitter
-        self.setCentralWidget(splitter)
+        self.review = ReviewPanel(review)
+        self.pages = QTabWidget()
+        self.pages.setDocumentMode(True)
+        self.pages.addTab(splitter, "Next &step")
+        self.pages.addTab(self.review, "&Weekly review")
+        self.pages.currentChanged.connect(self._page_changed)
+        self.setCentralWidget(self.pages)
 
         self.busy = QProgressBar()
         self.busy.setRange(0, 0)
@@ -127,6 +148,11 @@ class MainWindow(QMainWindow):
         vm.listLoaded.connect(self._list_loaded)
         vm.flow.changed.connect(self._flow_changed)
         vm.notice.connect(lambda text: self.statusBar().showMessage(text, 20000))
+        review.message.connect(lambda text: self.statusBar().showMessage(text, 20000))
+        review.bookRequested.connect(self._book_prospect)
+        review.outcomesChanged.connect(self._outcomes_changed)
+        review.changed.connect(vm.refresh_list)
+        self.outcome_notice.clicked.connect(self._answer_outcomes)
         self.form.submitted.connect(self.focus_flow)
         self.panel.dateEntered.connect(lambda text: self.panel.date_answer(vm.choose_date(text)))
         self.outcome.newRequested.connect(self.new_step)
@@ -144,6 +170,8 @@ class MainWindow(QMainWindow):
         self.new_action = self._action(menu, "&New next step", "Ctrl+N", self.new_step)
         self._action(menu, "&Find a time", "Ctrl+T", self.focus_flow)
         self._action(menu, "&Prospects list", "Ctrl+L", self.focus_list)
+        self._action(menu, "&Weekly review", "Ctrl+R", self.show_review)
+        self._action(menu, "&Export the review as CSV…", "Ctrl+E", self.review.export_csv)
         menu.addSeparator()
         self._action(menu, "&Settings…", "Ctrl+,", self.edit_settings)
         self._action(menu, "&Quit", QKeySequence.StandardKey.Quit, self.close)
@@ -190,6 +218,30 @@ class MainWindow(QMainWindow):
         if saved:
             self.vm.apply_settings(load_settings(self._settings_file))
             self.form.focus_field("name")
+
+    def show_review(self) -> None:
+        self.pages.setCurrentWidget(self.review)
+        self.review.tree.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+    def _page_changed(self, index: int) -> None:
+        if self.pages.widget(index) is self.review:
+            self.review_vm.load()
+            self.review.tree.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _book_prospect(self, prospect: Prospect) -> None:
+        """'Book now' from the review, or a meeting that was rescheduled: the flow, prefilled."""
+        self.pages.setCurrentIndex(0)
+        self.book_for(NextStep(prospect, None, None))
+
+    def _outcomes_changed(self) -> None:
+        waiting = len(self.review_vm.awaiting)
+        self.outcome_notice.setVisible(bool(waiting))
+        noun = "meeting is over: did it" if waiting == 1 else "meetings are over: did they"
+        self.outcome_notice.setText(f"⚠ {waiting} {noun} happen?")
+
+    def _answer_outcomes(self) -> None:
+        self.show_review()
+        self.review.ask_outcomes()
 
     def open_logs(self) -> None:
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(self._log_dir)))

@@ -1,0 +1,288 @@
+"""The weekly review in the window: groups with counts, prospects inside by urgency, and the
+one-key actions on the selected prospect. Every action runs in the worker, then the review
+is built again, so what is shown is always what the database says.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable
+from datetime import date
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import (
+    QAbstractItemModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QFont
+
+from followup_desk.domain.booking import Booking, Prospect
+from followup_desk.domain.cadences import Cadence, Channel
+from followup_desk.domain.review import GROUP_TITLES, Group, Review, ReviewItem
+from followup_desk.domain.touches import Direction, Outcome
+from followup_desk.errors import UserError
+from followup_desk.services.followups import EmptyTouchWarning, TouchLogged
+from followup_desk.ui.runner import DeskRunner
+
+if TYPE_CHECKING:
+    from followup_desk.app import Desk
+
+_Index = QModelIndex | QPersistentModelIndex
+ItemRole = Qt.ItemDataRole.UserRole + 1
+HEADERS = ("Prospect", "Due", "What")
+# internalId of a group row; an item row stores its group's number + 1 (ids are unsigned)
+_GROUP_ROW = 0
+
+
+class ReviewModel(QAbstractItemModel):
+    """Groups (with their counts) at the top level, their prospects below, most urgent first."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._groups: list[tuple[Group, tuple[ReviewItem, ...]]] = []
+
+    def set_review(self, review: Review | None) -> None:
+        self.beginResetModel()
+        self._groups = [(g, items) for g, items in review.groups if items] if review else []
+        self.endResetModel()
+
+    def item(self, index: _Index) -> ReviewItem | None:
+        if not index.isValid() or index.internalId() == _GROUP_ROW:
+            return None
+        group = int(index.internalId()) - 1
+        items = self._groups[group][1]
+        return items[index.row()] if 0 <= index.row() < len(items) else None
+
+    def group_index(self, group: Group) -> QModelIndex:
+        for row, (g, _) in enumerate(self._groups):
+            if g is group:
+                return self.createIndex(row, 0, _GROUP_ROW)
+        return QModelIndex()
+
+    def index_of(self, prospect_id: int) -> QModelIndex:
+        for number, (_, items) in enumerate(self._groups):
+            for row, item in enumerate(items):
+                if item.facts.prospect_id == prospect_id:
+                    return self.createIndex(row, 0, number + 1)
+        return QModelIndex()
+
+    def index(self, row: int, column: int, parent: _Index = QModelIndex()) -> QModelIndex:  # noqa: B008
+        if not self.hasIndex(row, column, parent):
+            return QModelIndex()
+        if not parent.isValid():
+            return self.createIndex(row, column, _GROUP_ROW)
+        return self.createIndex(row, column, parent.row() + 1)
+
+    def parent(self, child: _Index = QModelIndex()) -> QModelIndex:  # type: ignore[override]  # noqa: B008
+        if not child.isValid() or child.internalId() == _GROUP_ROW:
+            return QModelIndex()
+        return self.createIndex(int(child.internalId()) - 1, 0, _GROUP_ROW)
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        if not parent.isValid():
+            return len(self._groups)
+        if parent.internalId() == _GROUP_ROW and parent.column() == 0:
+            return len(self._groups[parent.row()][1])
+        return 0
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return len(HEADERS)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> object:
+        if role == Qt.ItemDataRole.DisplayRole and orientation is Qt.Orientation.Horizontal:
+            return HEADERS[section] if 0 <= section < len(HEADERS) else None
+        return None
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
+        if not index.isValid():
+            return None
+        if index.internalId() == _GROUP_ROW:
+            group, items = self._groups[index.row()]
+            if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
+                return f"{GROUP_TITLES[group]} ({len(items)})" if index.column() == 0 else None
+            if role == Qt.ItemDataRole.FontRole:
+                font = QFont()
+                font.setBold(True)
+                return font
+            return None
+        item = self.item(index)
+        if item is None:
+            return None
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
+            facts = item.facts
+            if index.column() == 0:
+                return facts.name + (f", {facts.company}" if facts.company else "")
+            if index.column() == 1:
+                return f"{item.due:%a %d %b}" if item.due else ""
+            return item.what
+        if role == ItemRole:
+            return item
+        return None
+
+    def flags(self, index: _Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+
+class ReviewViewModel(QObject):
+    """The review's state and commands; every command ends with the review built afresh."""
+
+    changed = Signal()
+    message = Signal(str)  # a sentence for the status line
+    emptyNote = Signal(str, object)  # the warning, and a callable that logs it anyway
+    outcomesChanged = Signal()
+    bookRequested = Signal(object)  # a Prospect to book now
+    textReady = Signal(str)  # a cadence message, for the clipboard
+
+    def __init__(self, runner: DeskRunner, stale_days: int = 14) -> None:
+        super().__init__()
+        self.runner = runner
+        self.stale_days = stale_days
+        self.model = ReviewModel(self)
+        self.review: Review | None = None
+        self.awaiting: list[tuple[Booking, Prospect]] = []
+        self.cadences: list[Cadence] = []
+        self.error = ""
+
+    # --- loading ---------------------------------------------------------------------
+
+    def load(self) -> None:
+        stale = self.stale_days
+
+        def job(desk: Desk) -> tuple[Review, list[tuple[Booking, Prospect]], list[Cadence]]:
+            review = desk.followups.review(stale)
+            cadences = [c for c, _ in desk.followups.cadences()]
+            return review, desk.followups.awaiting_outcome(), cadences
+
+        def done(result: tuple[Review, list[tuple[Booking, Prospect]], list[Cadence]]) -> None:
+            self.review, self.awaiting, self.cadences = result
+            self.error = ""
+            self.model.set_review(self.review)
+            self.changed.emit()
+            self.outcomesChanged.emit()
+
+        self.runner.submit(job, done, self._failed)
+
+    def _failed(self, error: UserError) -> None:
+        self.error = str(error)
+        self.message.emit(self.error)
+        self.changed.emit()
+
+    def _then_reload(self, job: Callable[[Desk], object], said: Callable[[object], str]) -> None:
+        def done(result: object) -> None:
+            self.message.emit(said(result))
+            self.load()
+
+        self.runner.submit(job, done, self._failed)
+
+    def counts_line(self) -> str:
+        if self.review is None:
+            return "Reading…"
+        counts = self.review.counts()
+        shown = [f"{GROUP_TITLES[g]} {counts[g]}" for g in Group if g is not Group.LATER]
+        return " · ".join(shown) + f" · Later {counts[Group.LATER]}"
+
+    # --- one-key actions -----------------------------------------------------------------
+
+    def log_touch(
+        self, item: ReviewItem, channel: Channel, inbound: bool, note: str, force: bool = False
+    ) -> None:
+        pid = item.facts.prospect_id
+        direction = Direction.IN if inbound else Direction.OUT
+
+        def job(desk: Desk) -> TouchLogged:
+            return desk.followups.log_touch(pid, channel, direction, note, force=force)
+
+        def done(result: TouchLogged) -> None:
+            due = f"; next touch {result.next_due:%a %d %b}" if result.next_due else ""
+            self.message.emit(f"Logged a {channel.value} with {item.facts.name}{due}.")
+            self.load()
+
+        def failed(error: UserError) -> None:
+            if isinstance(error, EmptyTouchWarning):
+                self.emptyNote.emit(
+                    str(error), lambda: self.log_touch(item, channel, inbound, note, True)
+                )
+                return
+            self._failed(error)
+
+        self.runner.submit(job, done, failed)
+
+    def snooze(self, item: ReviewItem, until: date) -> None:
+        pid = item.facts.prospect_id
+        self._then_reload(
+            lambda desk: desk.followups.snooze(pid, until),
+            lambda _r: f"{item.facts.name} snoozed until {until:%a %d %b}.",
+        )
+
+    def enrol(self, item: ReviewItem, key: str) -> None:
+        pid = item.facts.prospect_id
+        self._then_reload(
+            lambda desk: desk.followups.enrol(pid, key),
+            lambda e: f"{item.facts.name} enrolled in {getattr(e, 'cadence_name', key)}.",
+        )
+
+    def close_file(self, item: ReviewItem, reason: str) -> None:
+        pid = item.facts.prospect_id
+        self._then_reload(
+            lambda desk: desk.followups.close(pid, reason),
+            lambda _r: f"{item.facts.name}'s file is closed ({reason}).",
+        )
+
+    def reopen(self, prospect_id: int, name: str) -> None:
+        self._then_reload(
+            lambda desk: desk.followups.reopen(prospect_id), lambda _r: f"{name}'s file reopened."
+        )
+
+    def record_outcome(self, booking: Booking, prospect: Prospect, outcome: Outcome) -> None:
+        booking_id = booking.id
+        assert booking_id is not None
+
+        def said(_result: object) -> str:
+            if outcome is Outcome.RESCHEDULED:
+                self.bookRequested.emit(prospect)
+                return f"{prospect.name}: book the new time."
+            if outcome is Outcome.HELD:
+                return f"{prospect.name}: meeting held. What is the next step?"
+            return f"{prospect.name} is back among those without a next step."
+
+        self._then_reload(lambda desk: desk.followups.record_outcome(booking_id, outcome), said)
+
+    def copy_message(self, item: ReviewItem) -> None:
+        pid = item.facts.prospect_id
+
+        def done(text: str) -> None:
+            if text:
+                self.textReady.emit(text)
+                self.message.emit(f"The message for {item.facts.name} is on the clipboard.")
+            else:
+                self.message.emit(f"{item.facts.name} has no cadence message due.")
+
+        self.runner.submit(lambda desk: desk.followups.message(pid), done, self._failed)
+
+    def book_now(self, item: ReviewItem) -> None:
+        def done(prospect: Prospect | None) -> None:
+            if prospect is not None:
+                self.bookRequested.emit(prospect)
+
+        pid = item.facts.prospect_id
+        self.runner.submit(lambda desk: desk.bookings.prospect(pid), done, self._failed)
+
+    def csv_text(self) -> str:
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(["group", "prospect_id", "name", "company", "due", "what"])
+        for group, items in self.review.groups if self.review else ():
+            for item in items:
+                f = item.facts
+                due = item.due.isoformat() if item.due else ""
+                writer.writerow([group.value, f.prospect_id, f.name, f.company, due, item.what])
+        return out.getvalue()

@@ -1,0 +1,255 @@
+"""The weekly review page: counts on top, groups and prospects below, one key per action.
+
+B book now · T log a touch · S snooze · E enrol in a cadence · M copy the cadence message ·
+X close the file · A say whether past meetings happened · Ctrl+E export as CSV · F5 reload
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication, QKeyEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFileDialog,
+    QHeaderView,
+    QInputDialog,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QTreeView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from followup_desk.atomic import atomic_write
+from followup_desk.domain.followup import parse_stated_date
+from followup_desk.domain.review import ReviewItem
+from followup_desk.domain.touches import Outcome
+from followup_desk.ui.viewmodels.review import ItemRole, ReviewViewModel
+from followup_desk.ui.widgets.style import scaled_font, set_role_colour
+from followup_desk.ui.widgets.touch_dialog import CHANNEL_NAMES, TouchDialog
+
+KEYS = (
+    "B book now · T log a touch · S snooze · E enrol in a cadence · M copy its message · "
+    "X close the file · A past meetings · Ctrl+E export CSV · F5 reload"
+)
+CLOSE_REASONS = (
+    "not interested",
+    "no budget",
+    "chose someone else",
+    "no reply",
+    "not a fit",
+)
+
+
+class ReviewTree(QTreeView):
+    """The groups and prospects; one-key actions go to the page."""
+
+    def __init__(self, page: ReviewPanel) -> None:
+        super().__init__()
+        self._page = page
+        self.setAccessibleName("Weekly review")
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.setUniformRowHeights(True)
+        self.setAlternatingRowColors(True)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier or not self._page.act(
+            event.key()
+        ):
+            super().keyPressEvent(event)
+            return
+        event.accept()
+
+
+class ReviewPanel(QWidget):
+    def __init__(self, vm: ReviewViewModel, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.vm = vm
+        layout = QVBoxLayout(self)
+        self.title = QLabel("Weekly review")
+        self.title.setFont(scaled_font(1.3, bold=True))
+        self.counts = QLabel()
+        self.counts.setFont(scaled_font(1.1))
+        self.counts.setAccessibleName("Counts")
+        self.counts.setWordWrap(True)
+        self.outcomes = QPushButton()
+        self.outcomes.setAccessibleName("Meetings waiting for their outcome")
+        self.outcomes.clicked.connect(self.ask_outcomes)
+        self.outcomes.hide()
+        self.tree = ReviewTree(self)
+        self.tree.setModel(vm.model)
+        self.tree.setFont(scaled_font(1.05))
+        header = self.tree.header()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(True)
+        self.keys = QLabel(KEYS)
+        self.keys.setWordWrap(True)
+        set_role_colour(self.keys, "muted")
+        for widget in (self.title, self.counts, self.outcomes):
+            layout.addWidget(widget)
+        layout.addWidget(self.tree, 1)
+        layout.addWidget(self.keys)
+        vm.changed.connect(self.refresh)
+        vm.outcomesChanged.connect(self._outcomes_changed)
+        vm.emptyNote.connect(self._empty_note)
+        vm.textReady.connect(lambda text: QGuiApplication.clipboard().setText(text))
+        self.refresh()
+
+    # --- drawing -------------------------------------------------------------------------
+
+    def refresh(self) -> None:
+        kept = self.selected()
+        self.counts.setText(self.vm.error or self.vm.counts_line())
+        self.tree.expandAll()
+        if self.vm.review is not None:
+            self.title.setText(f"Weekly review · {self.vm.review.today:%A %d %B}")
+        index = self.vm.model.index_of(kept.facts.prospect_id) if kept else None
+        if index is None or not index.isValid():
+            first_group = self.vm.model.index(0, 0)
+            index = self.vm.model.index(0, 0, first_group) if first_group.isValid() else None
+        if index is not None and index.isValid():
+            self.tree.setCurrentIndex(index)
+
+    def _outcomes_changed(self) -> None:
+        waiting = len(self.vm.awaiting)
+        self.outcomes.setVisible(bool(waiting))
+        noun = "meeting is over: did it" if waiting == 1 else "meetings are over: did they"
+        self.outcomes.setText(f"&{waiting} {noun} happen? (A)")
+
+    def selected(self) -> ReviewItem | None:
+        value = self.tree.currentIndex().data(ItemRole)
+        return value if isinstance(value, ReviewItem) else None
+
+    # --- actions -------------------------------------------------------------------------
+
+    def act(self, key: int) -> bool:
+        """One key, one action on the selected prospect (False: not ours)."""
+        if key == Qt.Key.Key_A:
+            self.ask_outcomes()
+            return True
+        if key == Qt.Key.Key_F5:
+            self.vm.load()
+            return True
+        item = self.selected()
+        actions = {
+            Qt.Key.Key_B: self.vm.book_now,
+            Qt.Key.Key_T: self.log_touch,
+            Qt.Key.Key_S: self.snooze,
+            Qt.Key.Key_E: self.enrol,
+            Qt.Key.Key_M: self.vm.copy_message,
+            Qt.Key.Key_X: self.close_file,
+        }
+        action = actions.get(Qt.Key(key))
+        if action is None:
+            return False
+        if item is None:
+            self.vm.message.emit("Select a prospect first (arrow keys).")
+            return True
+        action(item)
+        return True
+
+    def log_touch(self, item: ReviewItem) -> None:
+        wanted = item.facts.cadence_what
+        suggested = next((c for c in CHANNEL_NAMES if c.value == wanted), None)
+        dialog = TouchDialog(item.facts.name, suggested, self)
+        if dialog.exec() == TouchDialog.DialogCode.Accepted:
+            channel, inbound, note = dialog.chosen()
+            self.vm.log_touch(item, channel, inbound, note)
+
+    def _empty_note(self, warning: str, log_anyway: object) -> None:
+        box = QMessageBox(QMessageBox.Icon.Warning, "Nothing new?", warning, parent=self)
+        anyway = box.addButton("&Log it anyway", QMessageBox.ButtonRole.AcceptRole)
+        box.addButton("&Rewrite it", QMessageBox.ButtonRole.RejectRole)
+        box.exec()
+        if box.clickedButton() is anyway and callable(log_anyway):
+            log_anyway()
+
+    def snooze(self, item: ReviewItem) -> None:
+        today = self.vm.review.today if self.vm.review else date.today()
+        choices = ["Tomorrow", "Next week", "A date…"]
+        choice, ok = QInputDialog.getItem(
+            self, "Snooze", f"Nothing due for {item.facts.name} until:", choices, 0, False
+        )
+        if not ok:
+            return
+        if choice == "Tomorrow":
+            until = today + timedelta(days=1)
+        elif choice == "Next week":
+            until = today + timedelta(days=7 - today.weekday())
+        else:
+            text, ok = QInputDialog.getText(self, "Snooze until", "Date (15 Dec, 2027-01-10):")
+            parsed = parse_stated_date(text, today) if ok else None
+            if parsed is None:
+                if ok:
+                    self.vm.message.emit(f"{text!r} is not a date I can read; nothing changed.")
+                return
+            until = parsed
+        self.vm.snooze(item, until)
+
+    def enrol(self, item: ReviewItem) -> None:
+        cadences = self.vm.cadences
+        if not cadences:
+            self.vm.message.emit("No cadence to enrol in yet.")
+            return
+        names = [f"{c.name} ({len(c.steps)} steps)" for c in cadences]
+        choice, ok = QInputDialog.getItem(
+            self, "Enrol in a cadence", f"Follow up {item.facts.name} with:", names, 0, False
+        )
+        if ok:
+            self.vm.enrol(item, cadences[names.index(choice)].key)
+
+    def close_file(self, item: ReviewItem) -> None:
+        reason, ok = QInputDialog.getItem(
+            self,
+            "Close the file",
+            f"Why does {item.facts.name}'s file close? (it leaves the review)",
+            list(CLOSE_REASONS),
+            0,
+            True,
+        )
+        if ok and reason.strip():
+            self.vm.close_file(item, reason.strip())
+
+    def ask_outcomes(self) -> None:
+        for booking, prospect in list(self.vm.awaiting):
+            start = booking.start.astimezone(ZoneInfo(booking.rep_zone))
+            box = QMessageBox(
+                QMessageBox.Icon.Question,
+                "Did it happen?",
+                f"Your meeting with {prospect.name} on {start:%A %d %B at %H:%M}: did it happen?",
+                parent=self,
+            )
+            answers = {
+                box.addButton("&Held", QMessageBox.ButtonRole.AcceptRole): Outcome.HELD,
+                box.addButton("&No-show", QMessageBox.ButtonRole.AcceptRole): Outcome.NO_SHOW,
+                box.addButton("&Rescheduled", QMessageBox.ButtonRole.AcceptRole): (
+                    Outcome.RESCHEDULED
+                ),
+                box.addButton("&Cancelled", QMessageBox.ButtonRole.AcceptRole): Outcome.CANCELLED,
+            }
+            box.addButton("&Later", QMessageBox.ButtonRole.RejectRole)
+            box.exec()
+            outcome = answers.get(box.clickedButton())  # type: ignore[call-overload]
+            if outcome is None:
+                return  # the question waits until answered
+            self.vm.record_outcome(booking, prospect, outcome)
+
+    def export_csv(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Export the review", "weekly-review.csv", "CSV (*.csv)"
+        )
+        if not path:
+            return
+        try:
+            atomic_write(Path(path), self.vm.csv_text().encode("utf-8"))
+        except OSError as exc:
+            self.vm.message.emit(f"{path} could not be written ({exc.strerror}); nothing saved.")
+            return
+        self.vm.message.emit(f"The review is in {path}.")

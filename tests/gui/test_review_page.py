@@ -1,0 +1,194 @@
+"""The weekly review page, driven by keys: counts, the outcome question, closing a file,
+logging a touch (with the nothing-new warning), and the review's model checked by Qt."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QApplication, QDialog, QInputDialog, QLineEdit, QMessageBox
+from pytestqt.modeltest import ModelTester
+from pytestqt.qtbot import QtBot
+
+from followup_desk.adapters.clock import FixedClock
+from followup_desk.app import open_desk
+from followup_desk.domain.review import Group, ProspectFacts, ReviewItem, build_review
+from followup_desk.domain.touches import Outcome
+from followup_desk.paths import AppPaths
+from followup_desk.services.booking import BookingRequest
+from followup_desk.ui.viewmodels.review import ReviewModel
+from followup_desk.ui.widgets.main_window import MainWindow
+from tests.conftest import SettingsWriter
+from tests.gui.conftest import BERLIN, NOW, WindowFactory, press
+
+LAST_WEEK = NOW - timedelta(days=7)  # Monday 16 November
+
+
+def seed(home: AppPaths, write_settings: SettingsWriter) -> None:
+    """Three prospects met last week: Dana (held, no next step), Lee (meeting over, no
+    answer yet), Ana (held, in the ten-week cadence started last Tuesday)."""
+    write_settings()
+    desk = open_desk(home, FixedClock(LAST_WEEK))
+    try:
+        for name, email, day in (
+            ("Dana Whitfield", "dana@acme.com", 17),
+            ("Lee Park", "lee@north.io", 18),
+            ("Ana Lopez", "ana@sol.es", 19),
+        ):
+            start = datetime(2026, 11, day, 10, tzinfo=BERLIN)
+            desk.bookings.book(BookingRequest(name, email, start, timedelta(minutes=30)))
+    finally:
+        desk.close()
+    later = open_desk(home, FixedClock(NOW))
+    try:
+        later.followups.record_outcome(1, Outcome.HELD)
+        later.followups.record_outcome(3, Outcome.HELD)
+        later.followups.enrol(3, "ten-week", date(2026, 11, 17))
+    finally:
+        later.close()
+
+
+def answer(qtbot: QtBot, reply: Callable[[QDialog], None]) -> None:
+    """Answer the next modal box or input dialog with ``reply`` once it is up."""
+    tries = [0]
+
+    def look() -> None:
+        box = QApplication.activeModalWidget()
+        if not isinstance(box, QDialog):
+            tries[0] += 1
+            if tries[0] < 300:
+                QTimer.singleShot(10, look)
+            return
+        reply(box)
+
+    QTimer.singleShot(0, look)
+
+
+def open_review(qtbot: QtBot, window: MainWindow) -> None:
+    press(qtbot, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: window.review_vm.review is not None and window.vm.runner.pending == 0)
+
+
+def names_in(window: MainWindow, group: Group) -> list[str]:
+    review = window.review_vm.review
+    assert review is not None
+    return [i.facts.name for i in review.items(group)]
+
+
+def items_of(window: MainWindow, name: str) -> list[ReviewItem]:
+    review = window.review_vm.review
+    assert review is not None
+    return [i for g in Group for i in review.items(g) if i.facts.name == name]
+
+
+def test_the_review_model_passes_qts_model_checks(qtmodeltester: ModelTester) -> None:
+    facts = [
+        ProspectFacts(1, "Dana", follow_up_on=date(2026, 11, 20)),
+        ProspectFacts(2, "Lee"),
+        ProspectFacts(3, "Ana", cadence="Ten weeks", cadence_due=date(2026, 11, 23)),
+    ]
+    model = ReviewModel()
+    model.set_review(build_review(facts, date(2026, 11, 23), frozenset(range(5))))
+    qtmodeltester.check(model)  # type: ignore[no-untyped-call]  # pytest-qt
+    assert model.rowCount() == 3  # overdue, due today, no next step
+
+
+def test_the_review_shows_counts_and_who_is_due(
+    qtbot: QtBot, make_window: WindowFactory, fd_home: AppPaths, write_settings: SettingsWriter
+) -> None:
+    seed(fd_home, write_settings)
+    window = make_window()
+    open_review(qtbot, window)
+
+    # Ana's first round was due last Tuesday, the day her cadence started
+    assert names_in(window, Group.OVERDUE) == ["Ana Lopez"]
+    assert names_in(window, Group.NO_NEXT_STEP) == ["Dana Whitfield", "Lee Park"]
+    assert "Overdue 1" in window.review.counts.text()
+    assert "No next step 2" in window.review.counts.text()
+    assert window.review.outcomes.isVisible()  # Lee's meeting waits for its outcome
+    assert "1 meeting is over: did it happen?" in window.outcome_notice.text()
+
+
+def test_the_outcome_question_records_a_no_show_and_the_notice_goes(
+    qtbot: QtBot, make_window: WindowFactory, fd_home: AppPaths, write_settings: SettingsWriter
+) -> None:
+    seed(fd_home, write_settings)
+    window = make_window()
+    open_review(qtbot, window)
+
+    def no_show(box: QDialog) -> None:
+        assert isinstance(box, QMessageBox)
+        assert "Lee Park" in box.text()
+        [button] = [b for b in box.buttons() if b.text() == "&No-show"]
+        button.click()
+
+    answer(qtbot, no_show)
+    press(qtbot, Qt.Key.Key_A)
+    qtbot.waitUntil(lambda: not window.review_vm.awaiting and window.vm.runner.pending == 0)
+
+    assert not window.outcome_notice.isVisible()
+    assert "Lee Park" in names_in(window, Group.NO_NEXT_STEP)
+    assert items_of(window, "Lee Park")[0].what == "no next step"
+
+
+def test_closing_a_file_takes_it_out_of_the_review(
+    qtbot: QtBot, make_window: WindowFactory, fd_home: AppPaths, write_settings: SettingsWriter
+) -> None:
+    seed(fd_home, write_settings)
+    window = make_window()
+    open_review(qtbot, window)
+    tree = window.review.tree
+    tree.setCurrentIndex(window.review_vm.model.index_of(1))  # Dana
+
+    def reason(box: QDialog) -> None:
+        assert isinstance(box, QInputDialog)
+        edit = box.findChild(QLineEdit)
+        assert edit is not None
+        edit.setText("chose someone else")
+        box.accept()
+
+    answer(qtbot, reason)
+    press(qtbot, Qt.Key.Key_X)
+    qtbot.waitUntil(lambda: "Dana Whitfield" not in names_in(window, Group.NO_NEXT_STEP))
+    assert all("Dana Whitfield" not in names_in(window, g) for g in Group)
+
+
+def test_a_touch_that_says_nothing_new_is_questioned_then_logged_anyway(
+    qtbot: QtBot, make_window: WindowFactory, fd_home: AppPaths, write_settings: SettingsWriter
+) -> None:
+    seed(fd_home, write_settings)
+    window = make_window()
+    open_review(qtbot, window)
+    window.review.tree.setCurrentIndex(window.review_vm.model.index_of(3))  # Ana, call due
+    warnings: list[str] = []
+
+    def touch(box: QDialog) -> None:
+        box.findChild(QLineEdit).setText("Just checking in")  # type: ignore[union-attr]
+        answer(qtbot, anyway)
+        box.accept()
+
+    def anyway(box: QDialog) -> None:
+        assert isinstance(box, QMessageBox)
+        warnings.append(box.text())
+        for button in box.buttons():
+            if button.text() == "&Log it anyway":
+                button.click()
+
+    answer(qtbot, touch)
+    press(qtbot, Qt.Key.Key_T)
+    qtbot.waitUntil(lambda: bool(warnings) and window.vm.runner.pending == 0, timeout=5000)
+    qtbot.waitUntil(
+        lambda: (
+            window.review_vm.review is not None
+            and any(
+                i.what.startswith("voicemail") for i in window.review_vm.review.items(Group.OVERDUE)
+            )
+        ),
+        timeout=5000,
+    )
+
+    assert "nothing new" in warnings[0]
+    # the call was the first of the round's three touches: the voicemail is next
+    ana = items_of(window, "Ana Lopez")
+    assert ana and ana[0].what.startswith("voicemail")
