@@ -171,6 +171,18 @@ class FollowupStore(Protocol):
         self, now: datetime, *, include_closed: bool = False
     ) -> list[ProspectFacts]: ...
 
+    def save_week_counts(self, week: date, counts: dict[str, int]) -> None: ...
+
+    def week_counts(self, since: date) -> list[tuple[date, dict[str, int]]]: ...
+
+
+class WeekCounts(Protocol):
+    """The review's counts per group, one set per week, for the pipeline chart."""
+
+    def save_week_counts(self, week: date, counts: dict[str, int]) -> None: ...
+
+    def week_counts(self, since: date) -> list[tuple[date, dict[str, int]]]: ...
+
 
 class CadenceCodec(Protocol):
     """Cadences to and from their text form (a TOML file the rep can share)."""

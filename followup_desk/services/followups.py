@@ -413,7 +413,15 @@ class FollowupService:
             for f in facts
         ]
         stale = DEFAULT_STALE_DAYS if stale_days is None else stale_days
-        return build_review(local, self.today, rules.working_days, stale)
+        review = build_review(local, self.today, rules.working_days, stale)
+        monday = self.today - timedelta(days=self.today.weekday())
+        self._store.save_week_counts(monday, {g.value: n for g, n in review.counts().items()})
+        return review
+
+    def pipeline(self, weeks: int = 8) -> list[tuple[date, dict[str, int]]]:
+        """The review's counts per group for the last ``weeks`` weeks (as reviews saw them)."""
+        monday = self.today - timedelta(days=self.today.weekday())
+        return self._store.week_counts(monday - timedelta(weeks=weeks - 1))
 
     def states(self) -> dict[int, tuple[State, date | None]]:
         """Each prospect's state at a glance, with the date that comes due (if any)."""

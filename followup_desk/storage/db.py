@@ -130,6 +130,15 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX touch_by_prospect ON touch(prospect_id, at);
     CREATE INDEX booking_awaiting_outcome ON booking(status, outcome, end_utc);
     """,
+    # 4: the review's counts per week, kept as the review is built, for the pipeline chart
+    """
+    CREATE TABLE review_week (
+        week TEXT NOT NULL,
+        grp TEXT NOT NULL,
+        count INTEGER NOT NULL,
+        PRIMARY KEY (week, grp)
+    );
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -322,6 +322,28 @@ class SqliteFollowupStore:
             ),
         )
 
+    # --- the pipeline over the weeks -----------------------------------------------------
+
+    def save_week_counts(self, week: date, counts: dict[str, int]) -> None:
+        """This week's counts per group (the latest review of the week wins)."""
+        with transaction(self._conn):
+            self._conn.executemany(
+                "INSERT INTO review_week (week, grp, count) VALUES (?, ?, ?)"
+                " ON CONFLICT(week, grp) DO UPDATE SET count = excluded.count",
+                [(day(week), group, n) for group, n in counts.items()],
+            )
+
+    def week_counts(self, since: date) -> list[tuple[date, dict[str, int]]]:
+        weeks: dict[date, dict[str, int]] = {}
+        for week, group, n in self._conn.execute(
+            "SELECT week, grp, count FROM review_week WHERE week >= ? ORDER BY week",
+            (day(since),),
+        ):
+            parsed = parse_day(week)
+            if parsed is not None:
+                weeks.setdefault(parsed, {})[str(group)] = int(n)
+        return sorted(weeks.items())
+
     # --- the review's facts ------------------------------------------------------------
 
     def review_facts(self, now: datetime, *, include_closed: bool = False) -> list[ProspectFacts]:

@@ -33,6 +33,9 @@ if TYPE_CHECKING:
     from followup_desk.app import Desk
 
 _Index = QModelIndex | QPersistentModelIndex
+Loaded = tuple[
+    Review, list[tuple[Booking, Prospect]], list[Cadence], list[tuple[date, dict[str, int]]]
+]
 ItemRole = Qt.ItemDataRole.UserRole + 1
 HEADERS = ("Prospect", "Due", "What")
 # internalId of a group row; an item row stores its group's number + 1 (ids are unsigned)
@@ -141,6 +144,7 @@ class ReviewViewModel(QObject):
     outcomesChanged = Signal()
     bookRequested = Signal(object)  # a Prospect to book now
     textReady = Signal(str)  # a cadence message, for the clipboard
+    mailRequested = Signal(str, str)  # address and message, for the mail program
 
     def __init__(self, runner: DeskRunner, stale_days: int = 14) -> None:
         super().__init__()
@@ -150,6 +154,7 @@ class ReviewViewModel(QObject):
         self.review: Review | None = None
         self.awaiting: list[tuple[Booking, Prospect]] = []
         self.cadences: list[Cadence] = []
+        self.weeks: list[tuple[date, dict[str, int]]] = []
         self.error = ""
 
     # --- loading ---------------------------------------------------------------------
@@ -157,13 +162,13 @@ class ReviewViewModel(QObject):
     def load(self) -> None:
         stale = self.stale_days
 
-        def job(desk: Desk) -> tuple[Review, list[tuple[Booking, Prospect]], list[Cadence]]:
+        def job(desk: Desk) -> Loaded:
             review = desk.followups.review(stale)
             cadences = [c for c, _ in desk.followups.cadences()]
-            return review, desk.followups.awaiting_outcome(), cadences
+            return review, desk.followups.awaiting_outcome(), cadences, desk.followups.pipeline()
 
-        def done(result: tuple[Review, list[tuple[Booking, Prospect]], list[Cadence]]) -> None:
-            self.review, self.awaiting, self.cadences = result
+        def done(result: Loaded) -> None:
+            self.review, self.awaiting, self.cadences, self.weeks = result
             self.error = ""
             self.model.set_review(self.review)
             self.changed.emit()
@@ -267,6 +272,20 @@ class ReviewViewModel(QObject):
                 self.message.emit(f"{item.facts.name} has no cadence message due.")
 
         self.runner.submit(lambda desk: desk.followups.message(pid), done, self._failed)
+
+    def mail_message(self, item: ReviewItem) -> None:
+        """The next cadence message in the rep's own mail program (mailto:)."""
+        pid = item.facts.prospect_id
+
+        def job(desk: Desk) -> tuple[str, str]:
+            prospect = desk.bookings.prospect(pid)
+            return (prospect.email if prospect else ""), desk.followups.message(pid)
+
+        def done(result: tuple[str, str]) -> None:
+            email, text = result
+            self.mailRequested.emit(email, text)
+
+        self.runner.submit(job, done, self._failed)
 
     def book_now(self, item: ReviewItem) -> None:
         def done(prospect: Prospect | None) -> None:

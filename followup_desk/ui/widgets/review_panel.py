@@ -1,17 +1,19 @@
 """The weekly review page: counts on top, groups and prospects below, one key per action.
 
 B book now · T log a touch · S snooze · E enrol in a cadence · M copy the cadence message ·
-X close the file · A say whether past meetings happened · Ctrl+E export as CSV · F5 reload
+O open it in the mail program · X close the file · A say whether past meetings happened ·
+Ctrl+E export as CSV · F5 reload
 """
 
 from __future__ import annotations
 
 from datetime import date, timedelta
 from pathlib import Path
+from urllib.parse import quote, urlencode
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QGuiApplication, QKeyEvent
+from PySide6.QtCore import Qt, QUrl
+from PySide6.QtGui import QDesktopServices, QGuiApplication, QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFileDialog,
@@ -30,12 +32,13 @@ from followup_desk.domain.followup import parse_stated_date
 from followup_desk.domain.review import ReviewItem
 from followup_desk.domain.touches import Outcome
 from followup_desk.ui.viewmodels.review import ItemRole, ReviewViewModel
+from followup_desk.ui.widgets.pipeline_chart import PipelineChart
 from followup_desk.ui.widgets.style import scaled_font, set_role_colour
 from followup_desk.ui.widgets.touch_dialog import CHANNEL_NAMES, TouchDialog
 
 KEYS = (
     "B book now · T log a touch · S snooze · E enrol in a cadence · M copy its message · "
-    "X close the file · A past meetings · Ctrl+E export CSV · F5 reload"
+    "O mail it · X close the file · A past meetings · Ctrl+E export CSV · F5 reload"
 )
 CLOSE_REASONS = (
     "not interested",
@@ -92,14 +95,17 @@ class ReviewPanel(QWidget):
         self.keys = QLabel(KEYS)
         self.keys.setWordWrap(True)
         set_role_colour(self.keys, "muted")
+        self.chart = PipelineChart()
         for widget in (self.title, self.counts, self.outcomes):
             layout.addWidget(widget)
         layout.addWidget(self.tree, 1)
+        layout.addWidget(self.chart)
         layout.addWidget(self.keys)
         vm.changed.connect(self.refresh)
         vm.outcomesChanged.connect(self._outcomes_changed)
         vm.emptyNote.connect(self._empty_note)
         vm.textReady.connect(lambda text: QGuiApplication.clipboard().setText(text))
+        vm.mailRequested.connect(self._mail)
         self.refresh()
 
     # --- drawing -------------------------------------------------------------------------
@@ -110,6 +116,7 @@ class ReviewPanel(QWidget):
         self.tree.expandAll()
         if self.vm.review is not None:
             self.title.setText(f"Weekly review · {self.vm.review.today:%A %d %B}")
+        self.chart.set_weeks(self.vm.weeks)
         index = self.vm.model.index_of(kept.facts.prospect_id) if kept else None
         if index is None or not index.isValid():
             first_group = self.vm.model.index(0, 0)
@@ -144,6 +151,7 @@ class ReviewPanel(QWidget):
             Qt.Key.Key_S: self.snooze,
             Qt.Key.Key_E: self.enrol,
             Qt.Key.Key_M: self.vm.copy_message,
+            Qt.Key.Key_O: self.vm.mail_message,
             Qt.Key.Key_X: self.close_file,
         }
         action = actions.get(Qt.Key(key))
@@ -240,6 +248,13 @@ class ReviewPanel(QWidget):
             if outcome is None:
                 return  # the question waits until answered
             self.vm.record_outcome(booking, prospect, outcome)
+
+    def _mail(self, email: str, text: str) -> None:
+        if not text:
+            self.vm.message.emit("No cadence message is due for them.")
+            return
+        query = urlencode({"body": text}, quote_via=quote)
+        QDesktopServices.openUrl(QUrl(f"mailto:{quote(email)}?{query}"))
 
     def export_csv(self) -> None:
         path, _ = QFileDialog.getSaveFileName(
