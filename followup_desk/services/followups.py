@@ -140,6 +140,13 @@ class FollowupService:
             StoredCadence(cadence.key, cadence.name, body, False), self._clock.now()
         )
 
+    def delete_cadence(self, key: str) -> None:
+        """Remove one of the rep's own cadences (enrolments keep their copy)."""
+        if any(c.key == key for c in self._builtins):
+            raise InvalidInputError(f"{key!r} is built in and stays; copy it to make your own.")
+        self.cadence(key)  # says which exist when it does not
+        self._store.delete_cadence(key)
+
     def export_cadences(self, keys: Sequence[str] = ()) -> str:
         chosen = [c for c, _ in self.cadences() if not keys or c.key in keys]
         return self._codec.dump(chosen)
