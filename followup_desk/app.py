@@ -6,6 +6,7 @@ service is asked for slots, and Qt is only loaded by ``followup_desk.ui``.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import sqlite3
 from collections.abc import Sequence
@@ -48,6 +49,9 @@ class Desk:
     followups: FollowupService
 
     def close(self) -> None:
+        # lets SQLite gather the statistics its planner needs, cheaply, once in a while
+        with contextlib.suppress(sqlite3.Error):
+            self.conn.execute("PRAGMA optimize")
         self.conn.close()
 
 

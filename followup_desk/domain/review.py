@@ -8,11 +8,13 @@ the end of a snooze. Closed files never appear (seed 001: stop chasing those who
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from enum import StrEnum
 
 DEFAULT_STALE_DAYS = 14
+_EARLIEST = datetime.min.replace(tzinfo=UTC)
 
 
 class Group(StrEnum):
@@ -179,6 +181,7 @@ def classify(
     today: date,
     week_end: date,
     stale_days: int = DEFAULT_STALE_DAYS,
+    zone: tzinfo = UTC,
 ) -> ReviewItem | None:
     """The group a prospect belongs to, or None when it has no place in the review."""
     if facts.closed_reason is not None or facts.next_meeting is not None:
@@ -190,8 +193,8 @@ def classify(
         return ReviewItem(facts, Group.DUE_TODAY, due, what)
     if due is not None and due <= week_end:
         return ReviewItem(facts, Group.DUE_THIS_WEEK, due, what)
-    latest = last_touch(facts)
-    quiet_since = latest.date() if latest else (facts.created.date() if facts.created else None)
+    latest = last_touch(facts) or facts.created
+    quiet_since = latest.astimezone(zone).date() if latest else None
     stale = quiet_since is not None and (today - quiet_since).days >= stale_days
     if facts.awaiting_outcome:
         return ReviewItem(facts, Group.NO_NEXT_STEP, None, "say whether the meeting happened")
@@ -199,31 +202,34 @@ def classify(
         return ReviewItem(facts, Group.STALE, None, f"no touch since {quiet_since:%d %b}")
     if is_waiting(facts):
         assert facts.last_out is not None
-        return ReviewItem(facts, Group.WAITING, due, f"waiting since {facts.last_out:%a %d %b}")
+        since = facts.last_out.astimezone(zone)
+        return ReviewItem(facts, Group.WAITING, due, f"waiting since {since:%a %d %b}")
     if due is not None:
         return ReviewItem(facts, Group.LATER, due, what)
     return ReviewItem(facts, Group.NO_NEXT_STEP, None, "no next step")
 
 
-def _urgency(item: ReviewItem) -> tuple[date, str, int]:
+def _urgency(item: ReviewItem) -> tuple[datetime, date, str, int]:
     """Oldest first: the longest overdue, the longest waiting, the longest quiet."""
     facts = item.facts
     if item.group is Group.WAITING or item.group is Group.STALE:
-        since = last_touch(facts) or facts.created
-        return (since.date() if since else date.min, facts.name.lower(), facts.prospect_id)
-    return (item.due or date.max, facts.name.lower(), facts.prospect_id)
+        since = last_touch(facts) or facts.created or _EARLIEST
+        return (since, date.min, facts.name.lower(), facts.prospect_id)
+    return (_EARLIEST, item.due or date.max, facts.name.lower(), facts.prospect_id)
 
 
 def build_review(
-    facts: list[ProspectFacts],
+    facts: Sequence[ProspectFacts],
     today: date,
     working_days: frozenset[int],
     stale_days: int = DEFAULT_STALE_DAYS,
+    zone: tzinfo = UTC,
 ) -> Review:
+    """``zone`` is the rep's: the day a touch happened is the day on their clock."""
     week_end = end_of_week(today, working_days)
     grouped: dict[Group, list[ReviewItem]] = {group: [] for group in Group}
     for one in facts:
-        item = classify(one, today, week_end, stale_days)
+        item = classify(one, today, week_end, stale_days, zone)
         if item is not None:
             grouped[item.group].append(item)
     return Review(

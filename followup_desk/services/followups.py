@@ -27,6 +27,7 @@ from followup_desk.domain.enrolments import Enrolment, StoredCadence, StoredTouc
 from followup_desk.domain.ports import BookingStore, CadenceCodec, Clock, FollowupStore
 from followup_desk.domain.review import (
     DEFAULT_STALE_DAYS,
+    ProspectFacts,
     Review,
     State,
     build_review,
@@ -86,6 +87,7 @@ class FollowupService:
         self._empty = tuple(empty_phrases)
         self._clock = clock
         self._settings = settings
+        self._parsed: dict[str, Cadence] = {}
 
     @property
     def today(self) -> date:
@@ -170,7 +172,11 @@ class FollowupService:
     # --- enrolments ----------------------------------------------------------------------
 
     def _plan(self, enrolment: Enrolment) -> tuple[Cadence, Plan]:
-        cadence = self._codec.parse(enrolment.cadence_body, f"cadence {enrolment.cadence_key}")[0]
+        cadence = self._parsed.get(enrolment.cadence_body)
+        if cadence is None:  # enrolments share a few cadence texts: read each once
+            where = f"cadence {enrolment.cadence_key}"
+            cadence = self._codec.parse(enrolment.cadence_body, where)[0]
+            self._parsed[enrolment.cadence_body] = cadence
         rules = self._settings.rules
         return cadence, plan(cadence, enrolment.started, rules.working_days, enrolment.snoozes)
 
@@ -372,14 +378,22 @@ class FollowupService:
 
     # --- the review ----------------------------------------------------------------------
 
-    def sweep(self) -> list[str]:
-        """Apply the cadence rules that time brings: stop on booking, close on silence."""
+    def sweep(self, facts: Sequence[ProspectFacts] | None = None) -> list[str]:
+        """Apply the cadence rules that time brings: stop on booking, close on silence.
+
+        Cheap whatever the numbers: an enrolment with a touch still to do and no booking
+        is active by definition, so only booked ones and finished ones are looked at.
+        """
         now = self._clock.now()
         said: list[str] = []
-        facts = {f.prospect_id: f for f in self._store.review_facts(now)}
+        known = facts if facts is not None else self._store.review_facts(now)
+        by_id = {f.prospect_id: f for f in known}
         for enrolment in self._store.active_enrolments():
-            fact = facts.get(enrolment.prospect_id)
+            fact = by_id.get(enrolment.prospect_id)
             if fact is None:
+                continue
+            booked = fact.next_meeting is not None
+            if not booked and enrolment.next_due is not None:
                 continue
             cadence, planned = self._plan(enrolment)
             now_state = state(
@@ -387,7 +401,7 @@ class FollowupService:
                 enrolment.done_steps,
                 self.today,
                 replied=False,
-                booked=fact.next_meeting is not None,
+                booked=booked,
                 closed=False,
             )
             if now_state is EnrolmentState.ACTIVE:
@@ -401,26 +415,20 @@ class FollowupService:
                     enrolment.prospect_id, f"no reply to the {cadence.name} cadence", now
                 )
                 said.append(f"{fact.name}: file closed, no reply by the date given.")
+            else:
+                said.append(f"{fact.name}: {cadence.name} {reason}.")
             log.info("enrolment %s %s (%s)", enrolment.id, status, reason)
         return said
 
     def review(self, stale_days: int | None = None) -> Review:
-        self.sweep()
-        facts = self._store.review_facts(self._clock.now())
+        now = self._clock.now()
+        facts = self._store.review_facts(now)
+        if self.sweep(facts):
+            facts = self._store.review_facts(now)  # a file closed or a cadence stopped
         rules = self._settings.rules
-        zone = rules.zone
-        # touches are stored in UTC; "waiting since" and "stale" count the rep's days
-        local = [
-            replace(
-                f,
-                last_in=f.last_in.astimezone(zone) if f.last_in else None,
-                last_out=f.last_out.astimezone(zone) if f.last_out else None,
-                created=f.created.astimezone(zone) if f.created else None,
-            )
-            for f in facts
-        ]
         stale = DEFAULT_STALE_DAYS if stale_days is None else stale_days
-        review = build_review(local, self.today, rules.working_days, stale)
+        # touches are stored in UTC; "waiting since" and "stale" count the rep's days
+        review = build_review(facts, self.today, rules.working_days, stale, rules.zone)
         monday = self.today - timedelta(days=self.today.weekday())
         self._store.save_week_counts(monday, {g.value: n for g, n in review.counts().items()})
         return review

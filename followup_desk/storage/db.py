@@ -128,7 +128,7 @@ MIGRATIONS: tuple[str, ...] = (
         step INTEGER
     );
     CREATE INDEX touch_by_prospect ON touch(prospect_id, at);
-    CREATE INDEX booking_awaiting_outcome ON booking(status, outcome, end_utc);
+    CREATE INDEX booking_for_review ON booking(prospect_id, status, outcome, end_utc);
     """,
     # 4: the review's counts per week, kept as the review is built, for the pipeline chart
     """

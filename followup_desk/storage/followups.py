@@ -346,9 +346,17 @@ class SqliteFollowupStore:
 
     # --- the review's facts ------------------------------------------------------------
 
-    def review_facts(self, now: datetime, *, include_closed: bool = False) -> list[ProspectFacts]:
+    def review_facts(
+        self, now: datetime, *, include_closed: bool = False, include_booked: bool = True
+    ) -> list[ProspectFacts]:
         """One row per prospect, with everything the review groups by."""
-        where = "" if include_closed else " WHERE p.closed_at IS NULL"
+        conditions = [] if include_closed else ["p.closed_at IS NULL"]
+        if not include_booked:  # the review never shows those with a meeting to come
+            conditions.append(
+                "NOT EXISTS (SELECT 1 FROM booking WHERE prospect_id = p.id"
+                " AND status = 'booked' AND end_utc > ?1)"
+            )
+        where = (" WHERE " + " AND ".join(conditions)) if conditions else ""
         rows = self._conn.execute(
             "SELECT p.id, p.name, p.company, p.created, p.closed_at, p.closed_reason,"
             " (SELECT MIN(start_utc) FROM booking WHERE prospect_id = p.id"

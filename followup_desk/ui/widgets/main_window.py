@@ -172,6 +172,15 @@ class MainWindow(QMainWindow):
         self._action(menu, "&Prospects list", "Ctrl+L", self.focus_list)
         self._action(menu, "&Weekly review", "Ctrl+R", self.show_review)
         self._action(menu, "&Export the review as CSV…", "Ctrl+E", self.review.export_csv)
+
+        def edit_cadences() -> None:
+            from followup_desk.ui.viewmodels.cadences import CadencesViewModel
+            from followup_desk.ui.widgets.cadence_editor import CadenceEditor
+
+            CadenceEditor(CadencesViewModel(self.vm.runner), parent=self).exec()
+            self.review_vm.load()  # the review's "enrol in a cadence" list follows the edits
+
+        self._action(menu, "&Cadences…", "Ctrl+K", edit_cadences)
         menu.addSeparator()
         self._action(menu, "&Settings…", "Ctrl+,", self.edit_settings)
         self._action(menu, "&Quit", QKeySequence.StandardKey.Quit, self.close)
