@@ -14,8 +14,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QApplication, QDialog, QWidget
 from pytestqt.qtbot import QtBot
 
 from followup_desk.adapters.clock import FixedClock
@@ -106,3 +106,19 @@ def press(
 
 def type_text(qtbot: QtBot, text: str) -> None:
     qtbot.keyClicks(focused(), text)  # type: ignore[no-untyped-call]  # pytest-qt
+
+
+def answer(reply: Callable[[QDialog], None]) -> None:
+    """Answer the next modal dialog with ``reply`` once it is up (dialogs block the test)."""
+    tries = [0]
+
+    def look() -> None:
+        box = QApplication.activeModalWidget()
+        if not isinstance(box, QDialog):
+            tries[0] += 1
+            if tries[0] < 300:
+                QTimer.singleShot(10, look)
+            return
+        reply(box)
+
+    QTimer.singleShot(0, look)

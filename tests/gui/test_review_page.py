@@ -3,11 +3,10 @@ logging a touch (with the nothing-new warning), and the review's model checked b
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date, datetime, timedelta
 
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QApplication, QDialog, QInputDialog, QLineEdit, QMessageBox
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialog, QInputDialog, QLineEdit, QMessageBox
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
@@ -20,7 +19,7 @@ from followup_desk.services.booking import BookingRequest
 from followup_desk.ui.viewmodels.review import ReviewModel
 from followup_desk.ui.widgets.main_window import MainWindow
 from tests.conftest import SettingsWriter
-from tests.gui.conftest import BERLIN, NOW, WindowFactory, press
+from tests.gui.conftest import BERLIN, NOW, WindowFactory, answer, press
 
 LAST_WEEK = NOW - timedelta(days=7)  # Monday 16 November
 
@@ -47,22 +46,6 @@ def seed(home: AppPaths, write_settings: SettingsWriter) -> None:
         later.followups.enrol(3, "ten-week", date(2026, 11, 17))
     finally:
         later.close()
-
-
-def answer(qtbot: QtBot, reply: Callable[[QDialog], None]) -> None:
-    """Answer the next modal box or input dialog with ``reply`` once it is up."""
-    tries = [0]
-
-    def look() -> None:
-        box = QApplication.activeModalWidget()
-        if not isinstance(box, QDialog):
-            tries[0] += 1
-            if tries[0] < 300:
-                QTimer.singleShot(10, look)
-            return
-        reply(box)
-
-    QTimer.singleShot(0, look)
 
 
 def open_review(qtbot: QtBot, window: MainWindow) -> None:
@@ -123,7 +106,7 @@ def test_the_outcome_question_records_a_no_show_and_the_notice_goes(
         [button] = [b for b in box.buttons() if b.text() == "&No-show"]
         button.click()
 
-    answer(qtbot, no_show)
+    answer(no_show)
     press(qtbot, Qt.Key.Key_A)
     qtbot.waitUntil(lambda: not window.review_vm.awaiting and window.vm.runner.pending == 0)
 
@@ -148,7 +131,7 @@ def test_closing_a_file_takes_it_out_of_the_review(
         edit.setText("chose someone else")
         box.accept()
 
-    answer(qtbot, reason)
+    answer(reason)
     press(qtbot, Qt.Key.Key_X)
     qtbot.waitUntil(lambda: "Dana Whitfield" not in names_in(window, Group.NO_NEXT_STEP))
     assert all("Dana Whitfield" not in names_in(window, g) for g in Group)
@@ -165,7 +148,7 @@ def test_a_touch_that_says_nothing_new_is_questioned_then_logged_anyway(
 
     def touch(box: QDialog) -> None:
         box.findChild(QLineEdit).setText("Just checking in")  # type: ignore[union-attr]
-        answer(qtbot, anyway)
+        answer(anyway)
         box.accept()
 
     def anyway(box: QDialog) -> None:
@@ -175,7 +158,7 @@ def test_a_touch_that_says_nothing_new_is_questioned_then_logged_anyway(
             if button.text() == "&Log it anyway":
                 button.click()
 
-    answer(qtbot, touch)
+    answer(touch)
     press(qtbot, Qt.Key.Key_T)
     qtbot.waitUntil(lambda: bool(warnings) and window.vm.runner.pending == 0, timeout=5000)
     qtbot.waitUntil(

@@ -35,14 +35,14 @@ from PySide6.QtWidgets import (
 )
 
 from followup_desk.domain.templates import PLACEHOLDER_HELP
-from followup_desk.ui.viewmodels.cadences import (
+from followup_desk.ui.viewmodels.cadence_models import (
     ANCHOR_LABELS,
     CHANNEL_LABELS,
     FIELDS,
-    CadencesViewModel,
     KeyRole,
     ProblemRole,
 )
+from followup_desk.ui.viewmodels.cadences import CadencesViewModel
 from followup_desk.ui.widgets.style import role_colour, scaled_font, set_role_colour
 
 FileChooser = Callable[[QWidget, bool], str]  # (parent, saving) -> a path, "" when cancelled
