@@ -24,15 +24,7 @@ from followup_desk.atomic import atomic_write
 from followup_desk.domain.cadences import Anchor, Cadence, CadenceStep, Plan, plan
 from followup_desk.errors import CadenceFileError, InvalidInputError, StorageError, UserError
 from followup_desk.ui.runner import DeskRunner
-
-if TYPE_CHECKING:
-    from followup_desk.app import Desk
-
-_Index = QModelIndex | QPersistentModelIndex
-_Value = int | str | None
-Loaded = tuple[list[tuple[Cadence, bool]], date, frozenset[int]]
-
-from followup_desk.ui.viewmodels.cadence_models import (  # noqa: E402 - after the aliases
+from followup_desk.ui.viewmodels.cadence_models import (
     CHANNEL_WORDS,
     FIELDS,
     NEW_STEP,
@@ -42,6 +34,13 @@ from followup_desk.ui.viewmodels.cadence_models import (  # noqa: E402 - after t
     field_of,
     short_day,
 )
+
+if TYPE_CHECKING:
+    from followup_desk.app import Desk
+
+_Index = QModelIndex | QPersistentModelIndex
+_Value = int | str | None
+Loaded = tuple[list[tuple[Cadence, bool]], date, frozenset[int]]
 
 
 @dataclass(frozen=True)
