@@ -19,7 +19,7 @@ from datetime import date, datetime, timedelta
 from typing import Any, TextIO
 from zoneinfo import ZoneInfo
 
-from followup_desk import APP_NAME, __version__, cli_after
+from followup_desk import APP_NAME, __version__, cli_after, cli_data
 from followup_desk.adapters.clock import FixedClock
 from followup_desk.app import Desk, init_logging, open_desk
 from followup_desk.domain.horizons import Horizon
@@ -180,6 +180,7 @@ def build_parser() -> argparse.ArgumentParser:
     settings = sub.add_parser("settings", help="where the settings are, and whether they are valid")
     settings.add_argument("--json", action="store_true", help="machine-readable output")
     cli_after.add_parsers(sub)
+    cli_data.add_parsers(sub)
     return parser
 
 
@@ -472,6 +473,7 @@ COMMANDS = {
     "list": cmd_list,
     "settings": cmd_settings,
     **cli_after.COMMANDS,
+    **cli_data.COMMANDS,
 }
 
 

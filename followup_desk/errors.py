@@ -55,3 +55,10 @@ class InviteWriteError(StorageError):
 
 class CadenceFileError(UserError):
     """A cadence file is not valid TOML (the line is named) or holds a bad cadence or step."""
+
+
+class BackupRefusedError(UserError):
+    """A file given to restore is not a Followup Desk backup this version can restore.
+
+    Raised before anything is changed; the message says why in one sentence.
+    """

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The Debian/Ubuntu libraries Qt 6 needs to draw a window (and, with --test, what the test
-# suite needs to take screenshots on a virtual screen). Installs only what is missing, so on
-# a desktop that already has them it does nothing and needs no privileges.
+# suite needs to take screenshots on a virtual screen and to validate the desktop files).
+# Installs only what is missing, so on a desktop that already has them it does nothing and
+# needs no privileges.
 set -euo pipefail
 
 # library file -> Debian package that provides it
@@ -34,6 +35,13 @@ if ! fc-list 2>/dev/null | grep -q .; then
 fi
 if [[ "${1:-}" == "--test" ]] && ! command -v Xvfb >/dev/null 2>&1; then
     missing+=("xvfb")
+fi
+# the validators the packaging test runs on the .desktop file and the AppStream metainfo
+if [[ "${1:-}" == "--test" ]] && ! command -v appstreamcli >/dev/null 2>&1; then
+    missing+=("appstream")
+fi
+if [[ "${1:-}" == "--test" ]] && ! command -v desktop-file-validate >/dev/null 2>&1; then
+    missing+=("desktop-file-utils")
 fi
 
 if ((${#missing[@]} == 0)); then

@@ -83,6 +83,9 @@ def wall_instants(day: date, wall: time, zone: ZoneInfo) -> list[datetime]:
     return instants
 
 
+_LONGEST_CLOCK_CHANGE = timedelta(hours=1)
+
+
 def _minutes(t: time) -> int:
     return t.hour * 60 + t.minute
 
@@ -100,7 +103,9 @@ def day_report(
     zone = rules.zone
     step = int(rules.slot_step.total_seconds() // 60)
     start_min, end_min = _minutes(rules.day_start), _minutes(rules.day_end)
-    if length > timedelta(minutes=end_min - start_min):
+    # a shortcut for meetings longer than the working day; on the night clocks go back the
+    # day is an hour longer than its wall-clock span, so the loop below decides within that
+    if length > timedelta(minutes=end_min - start_min) + _LONGEST_CLOCK_CHANGE:
         return DayReport(day, (), Unavailable.OUTSIDE_HOURS)
     slots: list[Slot] = []
     # the notice is added in UTC: ``now`` may carry a zone whose clock jumps in between

@@ -7,6 +7,7 @@ opened by the worker thread, and calendars are read there after the window shows
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
@@ -21,9 +22,12 @@ from followup_desk.domain.settings import Settings
 from followup_desk.errors import UserError
 from followup_desk.logs import setup_logging
 from followup_desk.paths import AppPaths, resolve_paths
+from followup_desk.resources_access import ICON_SIZES, icon_path
 from followup_desk.storage.settings_file import load_settings, system_time_zone
 from followup_desk.ui import crash
 from followup_desk.ui.runner import DeskRunner
+from followup_desk.ui.single_instance import Request, SingleInstance, Start, server_name
+from followup_desk.ui.tray import install_tray
 from followup_desk.ui.viewmodels.desk import DeskViewModel
 from followup_desk.ui.viewmodels.review import ReviewViewModel
 from followup_desk.ui.widgets.main_window import MainWindow
@@ -45,6 +49,16 @@ class _QuitOnPaint(QObject):
         return False
 
 
+def app_icon() -> QIcon:
+    """The app's own icon, from the PNGs it ships (the theme's calendar icon if missing)."""
+    icon = QIcon()
+    for size in ICON_SIZES:
+        path = icon_path(size)
+        if path.is_file():
+            icon.addFile(str(path))
+    return icon if not icon.isNull() else QIcon.fromTheme("x-office-calendar")
+
+
 def application(argv: Sequence[str] = ()) -> QApplication:
     existing = QApplication.instance()
     if isinstance(existing, QApplication):
@@ -53,7 +67,7 @@ def application(argv: Sequence[str] = ()) -> QApplication:
     app.setApplicationName(APP_NAME)
     app.setOrganizationName(APP_NAME)
     app.setDesktopFileName(APP_ID)
-    app.setWindowIcon(QIcon.fromTheme("x-office-calendar"))
+    app.setWindowIcon(app_icon())
     # a notch above the system size: the rep reads it from a meter away while talking
     font = app.font()
     if font.pointSizeF() > 0:
@@ -113,18 +127,47 @@ def build_window(paths: AppPaths, settings: Settings, clock: Clock | None = None
     return window
 
 
+def serve_later_starts(instance: SingleInstance, window: MainWindow) -> None:
+    """A later start of the app brings ``window`` forward and hands it what it was given."""
+
+    def bring_forward(request: Request) -> None:
+        request.use_activation_token()
+        window.raise_to_front()
+        window.open_given(request.args)
+
+    instance.on_request(bring_forward)
+
+
 def run(argv: Sequence[str] = (), *, quit_after_paint: bool = False) -> int:
     paths = resolve_paths()
     setup_logging(paths.log_file)
     app = application(argv)
     crash.install(paths.log_file)
+    instance = SingleInstance(server_name(paths))
+    started = instance.start(argv, os.environ.get("XDG_ACTIVATION_TOKEN", ""))
+    if started is Start.HANDED_OVER:
+        return 0  # the open window has the arguments and comes forward
+    if started is Start.NOT_ANSWERING:
+        QMessageBox.warning(
+            None,
+            APP_NAME,
+            f"{APP_NAME} is already open but does not answer. Wait a moment and start it "
+            "again; if it still does not answer, close the open window.",
+        )
+        return 1
     settings = settings_or_setup(paths)
     if settings is None:
         return 1
     window = build_window(paths, settings)
+    serve_later_starts(instance, window)
+    install_tray(window)
     if quit_after_paint:
         watcher = _QuitOnPaint(window)
         window.installEventFilter(watcher)
     window.show()
     log.info("window shown")
-    return app.exec()
+    if argv:
+        QTimer.singleShot(0, window, lambda: window.open_given(argv))
+    code = app.exec()
+    instance.close()
+    return code

@@ -214,3 +214,23 @@ def test_a_prospect_zone_time_is_the_same_instant_as_the_reps() -> None:
         assert start == slot.start
         assert end == slot.end
         assert offset_hours(slot.start) - offset_hours(start) == 4
+
+
+def test_on_the_long_autumn_night_a_meeting_longer_than_the_wall_span_can_still_fit() -> None:
+    # hours 00:20-02:00 on the night Berlin falls back: the day is 100 wall minutes but
+    # 160 real ones when it ends at the second 02:00; the slot search and the booking check
+    # must agree on the 105-minute meeting that starts at 01:15 CEST
+    r = SchedulingRules(
+        time_zone="Europe/Berlin",
+        working_days=EVERY_DAY,
+        day_start=time(0, 20),
+        day_end=time(2, 0),
+        afternoon_starts=time(0, 0),
+        slot_step=timedelta(minutes=5),
+    )
+    length = timedelta(minutes=105)
+    offered = day_report(BERLIN_AUTUMN, length, r, FREE, LONG_AGO).slots
+    start = datetime(2026, 10, 24, 23, 15, tzinfo=UTC)  # 01:15 CEST
+
+    assert check_slot(start, length, r, FREE, LONG_AGO) is None
+    assert start in {s.start.astimezone(UTC) for s in offered}

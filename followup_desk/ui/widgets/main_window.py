@@ -4,6 +4,7 @@ happened on the right. It wires widgets to the desk view model and owns the keyb
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QUrl
@@ -24,7 +25,10 @@ from PySide6.QtWidgets import (
 
 from followup_desk import APP_NAME
 from followup_desk.domain.booking import Prospect
+from followup_desk.errors import SettingsError
 from followup_desk.services.booking import NextStep
+from followup_desk.storage.settings_file import load_settings, save_values
+from followup_desk.ui.single_instance import Given, Kind, what_is
 from followup_desk.ui.viewmodels.desk import DeskViewModel, Mode
 from followup_desk.ui.viewmodels.review import ReviewViewModel
 from followup_desk.ui.widgets.banner import SourceBanner
@@ -375,6 +379,57 @@ class MainWindow(QMainWindow):
             return
         vm.leave()
         self.focus_list()
+
+    # --- started again, or given a file -------------------------------------------------
+
+    def raise_to_front(self) -> None:
+        """Another start of the app, the tray or a notice asked for this window."""
+        if self.isMinimized():
+            self.showNormal()
+        self.show()
+        self.raise_()
+        self.activateWindow()
+
+    def open_given(self, args: Sequence[str]) -> None:
+        """Files and links the app was started with: a calendar is offered as busy time."""
+        for arg in args:
+            given = what_is(arg)
+            if given.kind is Kind.CALENDAR:
+                self._offer_busy_calendar(given)
+            else:
+                self.statusBar().showMessage(given.note, 20000)
+
+    def _offer_busy_calendar(self, given: Given) -> None:
+        def say(text: str) -> None:
+            self.statusBar().showMessage(text, 20000)
+
+        try:
+            sources = list(load_settings(self._settings_file).busy_sources)
+        except SettingsError as exc:
+            say(str(exc))
+            return
+        if given.source in sources:
+            say(f"{given.subject} already counts as busy.")
+            return
+        yes, no = QMessageBox.StandardButton.Yes, QMessageBox.StandardButton.No
+        box = QMessageBox(QMessageBox.Icon.Question, "Add a busy calendar?", "", yes | no, self)
+        box.setText(f"Add {given.name} as a calendar that counts as busy?")
+        box.setInformativeText(f"{given.source}\n\nIts busy times are never offered to prospects.")
+        box.setDefaultButton(yes)
+        if box.exec() != yes:
+            say(f"{given.subject} was not added.")
+            return
+        if self._would_lose_typing() and not self._discard_ok():
+            say(f"{given.subject} was not added; open it again once this next step is booked.")
+            return
+        try:
+            new_sources = [*sources, given.source]
+            settings = save_values(self._settings_file, {"free_busy.sources": new_sources})
+        except SettingsError as exc:
+            say(str(exc))
+            return
+        self.vm.apply_settings(settings)
+        say(f"{given.subject} now counts as busy.")
 
     # --- window state --------------------------------------------------------------------
 
