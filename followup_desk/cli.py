@@ -16,11 +16,12 @@ import sys
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date, datetime, timedelta
+from pathlib import Path
 from typing import Any, TextIO
 from zoneinfo import ZoneInfo
 
 from followup_desk import APP_NAME, __version__, cli_after, cli_data
-from followup_desk.adapters.clock import FixedClock
+from followup_desk.adapters.clock import FixedClock, SystemClock
 from followup_desk.app import Desk, init_logging, open_desk
 from followup_desk.domain.horizons import Horizon
 from followup_desk.domain.phrases import (
@@ -32,9 +33,10 @@ from followup_desk.domain.phrases import (
     horizon_line,
 )
 from followup_desk.domain.slots import PartOfDay, Slot, wall_instants
-from followup_desk.errors import FollowupDeskError, InvalidInputError, UserError
+from followup_desk.errors import FollowupDeskError, InvalidInputError, StorageError, UserError
 from followup_desk.services.booking import BookingOutcome, BookingRequest, check_zone
 from followup_desk.services.scheduling import SlotQuery
+from followup_desk.storage.settings_file import load_settings
 
 log = logging.getLogger(__name__)
 
@@ -491,7 +493,18 @@ def run(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
         out.write("Give a command; see: followup-desk --help\n")
         return 2
     paths = init_logging()
-    desk = open_desk(paths)
+    try:
+        desk = open_desk(paths)
+    except StorageError:
+        if args.command != "restore":
+            raise
+        # the database cannot be opened: restoring a backup is the way out, so it must run
+        log.warning("restoring over a database that cannot be opened", exc_info=True)
+        settings = load_settings(paths.settings_file)
+        folder = Path(settings.invites_folder).expanduser() if settings.invites_folder else None
+        return cli_data.restore(
+            paths, SystemClock().now(), folder or paths.invites_dir, args, out, err
+        )
     try:
         if getattr(args, "now", None):
             clock = FixedClock(parse_moment(args.now, _now_zone(desk, args), "--now"))

@@ -11,11 +11,13 @@ import json
 import shlex
 import sys
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Any, TextIO
 
 from followup_desk.app import Desk
 from followup_desk.errors import UserError
+from followup_desk.paths import AppPaths
 from followup_desk.storage.backup import (
     WINDOW_STATE_NAME,
     Manifest,
@@ -136,8 +138,21 @@ def _restored_line(report: RestoreReport) -> str:
 
 
 def cmd_restore(desk: Desk, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    return restore(desk.paths, desk.clock.now(), _invites_dir(desk), args, out, err)
+
+
+def restore(
+    paths: AppPaths,
+    now: datetime,
+    invites: Path,
+    args: argparse.Namespace,
+    out: TextIO,
+    err: TextIO,
+) -> int:
+    """Restore with only the paths: it must work when the current database cannot be opened
+    (damaged, or from a newer version), which is when a rep needs it most."""
     source = Path(args.file).expanduser().absolute()
-    with checked_backup(source, desk.paths) as backup:
+    with checked_backup(source, paths) as backup:
         if not args.yes and not sys.stdin.isatty():
             raise UserError(
                 "Restoring replaces your current data and there is no terminal to ask on: run "
@@ -150,7 +165,7 @@ def cmd_restore(desk: Desk, args: argparse.Namespace, out: TextIO, err: TextIO) 
             f"{m.app_version}; {_holds(m)}.\n"
         )
         _confirm(args, ask)
-        report = backup.restore(desk.clock.now(), _invites_dir(desk))
+        report = backup.restore(now, invites)
     if args.json:
         json.dump(_report_json(report), out, ensure_ascii=False, indent=2)
         out.write("\n")

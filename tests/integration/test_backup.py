@@ -496,3 +496,21 @@ def test_backing_up_over_a_file_that_is_not_a_backup_is_refused(
     again = tmp_path / "again.zip"
     ok(cli("backup", str(again)))
     ok(cli("backup", str(again)))  # an older backup of ours is replaced
+
+
+def test_a_damaged_database_that_nothing_opens_can_still_be_restored(
+    cli: Cli, booked: dict[str, Any], fd_home: AppPaths, tmp_path: Path
+) -> None:
+    backup = tmp_path / "monday.zip"
+    assert cli("backup", str(backup)).returncode == 0
+    fd_home.database.write_bytes(b"\x00not a database\x00" * 300)
+    for suffix in ("-wal", "-shm"):
+        fd_home.database.with_name(fd_home.database.name + suffix).unlink(missing_ok=True)
+    refused = cli("list")
+    assert refused.returncode == 1
+    assert "Restore it from a backup" in refused.stderr
+
+    restored = cli("restore", str(backup), "--yes")
+
+    assert restored.returncode == 0, restored.stderr
+    assert [row["prospect"]["name"] for row in listing(cli)] == ["Ana Lima"]
