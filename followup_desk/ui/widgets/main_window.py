@@ -31,6 +31,7 @@ from followup_desk.storage.settings_file import load_settings, save_values
 from followup_desk.ui.single_instance import Given, Kind, what_is
 from followup_desk.ui.viewmodels.desk import DeskViewModel, Mode
 from followup_desk.ui.viewmodels.review import ReviewViewModel
+from followup_desk.ui.widgets import data_actions
 from followup_desk.ui.widgets.banner import SourceBanner
 from followup_desk.ui.widgets.narrowing_panel import NarrowingPanel
 from followup_desk.ui.widgets.outcome_panel import OutcomePanel
@@ -187,6 +188,8 @@ class MainWindow(QMainWindow):
         self._action(menu, "&Cadences…", "Ctrl+K", edit_cadences)
         menu.addSeparator()
         self._action(menu, "&Settings…", "Ctrl+,", self.edit_settings)
+        self._action(menu, "&Back up…", None, self.back_up)
+        self._action(menu, "Restore a bac&kup…", None, self.restore_backup)
         self._action(menu, "&Quit", QKeySequence.StandardKey.Quit, self.close)
         help_menu = self.menuBar().addMenu("&Help")
         self._action(help_menu, "&Keys", "F1", self.show_keys)
@@ -217,6 +220,15 @@ class MainWindow(QMainWindow):
             "C  copy the invite's path · O  open its folder · N  next prospect\n"
             "In the list: B book · R move · Delete cancel",
         )
+
+    def back_up(self) -> None:
+        data_actions.back_up(self, self.vm, self._status)
+
+    def restore_backup(self) -> None:
+        data_actions.restore(self, self.vm, self._settings_file, self._status)
+
+    def _status(self, text: str) -> None:
+        self.statusBar().showMessage(text, 30000)
 
     def edit_settings(self) -> None:
         """Name, e-mail, zone, hours and the busy calendar, in the setup dialog."""
