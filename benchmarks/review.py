@@ -81,7 +81,16 @@ from followup_desk.storage.followups import SqliteFollowupStore
 # Run as a script, this file's folder is on sys.path but the repository root is not; the
 # timing helpers are imported from benchmarks/slots.py, not copied, so the root is added first.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from benchmarks.slots import NOW, REP_ZONE, measure, ms, percentile, verdict
+from benchmarks.people import COMPANIES, FIRST_NAMES, LAST_NAMES, SUFFIXES
+from benchmarks.slots import (
+    NOW,
+    REP_ZONE,
+    SummaryRow,
+    measure,
+    ms,
+    percentile,
+    print_summary_table,
+)
 
 SEED = 20261123
 GOAL_P95_MS = 50.0
@@ -114,21 +123,6 @@ QUICK = Repetitions(runs=5, baseline=5)
 
 # --------------------------------------------------------------------------- the data
 
-FIRST_NAMES = (
-    "Ada", "Bjørn", "Chiara", "Dana", "Emeka", "Farah", "Gustavo", "Hana", "Ingrid", "José",
-    "Kenji", "Lena", "Mateo", "Nadia", "Oskar", "Priya", "Quentin", "Rosa", "Sven", "Tamar",
-    "Uma", "Viktor", "Wen", "Ximena", "Yusuf", "Zoë",
-)  # fmt: skip
-LAST_NAMES = (
-    "Abara", "Becker", "Chen", "Dubois", "Eriksen", "Fischer", "García", "Hoffmann", "Ito",
-    "Jansen", "Kowalski", "Lindqvist", "Müller", "Nakamura", "O'Brien", "Petrov", "Quinn",
-    "Rossi", "Schmidt", "Tanaka", "Usman", "Vargas", "Whitfield", "Yilmaz", "Zhou",
-)  # fmt: skip
-COMPANIES = (
-    "Acme", "Borealis", "Cobalt", "Dunmore", "Elbe", "Fjord", "Granite", "Helix", "Ion",
-    "Juniper", "Kestrel", "Lumen", "Meridian", "Nordlicht", "Orbit", "Pioneer",
-)  # fmt: skip
-SUFFIXES = ("GmbH", "Ltd", "Inc.", "AG", "KK", "Labs")
 PROSPECT_ZONES = (
     "Europe/Berlin", "America/New_York", "Asia/Tokyo", "Europe/London", "America/Chicago",
     "Asia/Singapore",
@@ -1004,14 +998,10 @@ def print_size(path: Path, size: Size) -> None:
 
 
 def print_summary(r: Results, size: Size, whatif: WhatIf) -> None:
-    rows: list[tuple[str, str, str, str]] = []  # figure, value, goal, verdict
-    met = goals = 0
+    rows: list[SummaryRow] = []
 
     def judged(name: str, value: str, goal: str, ok: bool) -> None:
-        nonlocal met, goals
-        goals += 1
-        met += ok
-        rows.append((name, value, goal, verdict(ok)))
+        rows.append((name, value, goal, ok))
 
     for label, times in (
         ("(a) query and model p95", r.query_model),
@@ -1030,20 +1020,15 @@ def print_summary(r: Results, size: Size, whatif: WhatIf) -> None:
     )
     if r.model_part[0].times:
         p95 = percentile(r.model_part[0].times, 95) * 1000
-        rows.append(("(c) the window's review model p95", f"{p95:.2f} ms", "", "(info)"))
+        rows.append(("(c) the window's review model p95", f"{p95:.2f} ms", "", None))
     else:
-        rows.append(("(c) the window's review model", "none yet", "", "(info)"))
-    rows.append(("(d) database file after checkpoint", mib(size.file), "", "(info)"))
+        rows.append(("(c) the window's review model", "none yet", "", None))
+    rows.append(("(d) database file after checkpoint", mib(size.file), "", None))
     p95 = percentile(whatif.query_model, 95) * 1000
-    rows.append(("(a') query and model p95 after ANALYZE", f"{p95:.2f} ms", "", "(info)"))
+    rows.append(("(a') query and model p95 after ANALYZE", f"{p95:.2f} ms", "", None))
     speedup = r.speedup(whatif.query_model)
-    rows.append(("(a') baseline / that, p95", f"{speedup:.1f}x", "", "(info)"))
-    width = max(len(row[0]) for row in rows)
-    print("\nSummary")
-    print(f"  {'figure':<{width}} {'value':>10}  {'goal':<10} verdict")
-    for name, value, goal, said in rows:
-        print(f"  {name:<{width}} {value:>10}  {goal:<10} {said}")
-    print(f"  {met} of {goals} figures meet their goal.")
+    rows.append(("(a') baseline / that, p95", f"{speedup:.1f}x", "", None))
+    print_summary_table(rows)
 
 
 def run(reps: Repetitions, workdir: Path, *, quick: bool) -> None:

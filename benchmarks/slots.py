@@ -306,6 +306,22 @@ def verdict(ok: bool) -> str:
     return "MEETS" if ok else "MISSES"
 
 
+SummaryRow = tuple[str, str, str, bool | None]  # figure, value, goal, met (None: info only)
+
+
+def print_summary_table(rows: Sequence[SummaryRow]) -> None:
+    """The closing table every benchmark prints: each figure against its goal."""
+    width = max(len(row[0]) for row in rows)
+    print("\nSummary")
+    print(f"  {'figure':<{width}} {'value':>10}  {'goal':<10} verdict")
+    for name, value, goal, ok in rows:
+        print(
+            f"  {name:<{width}} {value:>10}  {goal:<10} {'(info)' if ok is None else verdict(ok)}"
+        )
+    judged = [row[3] for row in rows if row[3] is not None]
+    print(f"  {sum(judged)} of {len(judged)} figures meet their goal.")
+
+
 # --------------------------------------------------------------------------- the baseline
 
 
@@ -674,13 +690,7 @@ def print_summary(loads: LoadResult, results: Sequence[StepResult]) -> None:
                 r.speedup >= GOAL_SPEEDUP,
             )
         )
-    width = max(len(row[0]) for row in rows)
-    print("\nSummary")
-    print(f"  {'figure':<{width}} {'value':>10}  {'goal':<10} verdict")
-    for name, value, goal, ok in rows:
-        print(f"  {name:<{width}} {value:>10}  {goal:<10} {verdict(ok)}")
-    met = sum(1 for row in rows if row[3])
-    print(f"  {met} of {len(rows)} figures meet their goal.")
+    print_summary_table(rows)
 
 
 def print_context(quick: bool) -> None:

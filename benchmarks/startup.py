@@ -96,6 +96,7 @@ from followup_desk.ui.widgets.main_window import MainWindow
 # Run as a script, this file's folder is on sys.path but the repository root is not; the
 # calendar generator is imported from its module, not copied, so the root is added first.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from benchmarks.people import COMPANIES, FIRST_NAMES, LAST_NAMES, SUFFIXES
 from benchmarks.slots import (
     NOW,
     REP_ZONE,
@@ -104,7 +105,7 @@ from benchmarks.slots import (
     generate_calendar,
     ms,
     percentile,
-    verdict,
+    print_summary_table,
     write_settings,
 )
 
@@ -134,22 +135,6 @@ QUICK = Repetitions(starts=5, rounds=8, warmup_rounds=1)
 
 
 # --------------------------------------------------------------------------- the data
-
-FIRST_NAMES = (
-    "Ada", "Bjørn", "Chiara", "Dana", "Emeka", "Farah", "Gustavo", "Hana", "Ingrid", "José",
-    "Kenji", "Lena", "Mateo", "Nadia", "Oskar", "Priya", "Quentin", "Rosa", "Sven", "Tamar",
-    "Uma", "Viktor", "Wen", "Ximena", "Yusuf", "Zoë",
-)  # fmt: skip
-LAST_NAMES = (
-    "Abara", "Becker", "Chen", "Dubois", "Eriksen", "Fischer", "García", "Hoffmann", "Ito",
-    "Jansen", "Kowalski", "Lindqvist", "Müller", "Nakamura", "O'Brien", "Petrov", "Quinn",
-    "Rossi", "Schmidt", "Tanaka", "Usman", "Vargas", "Whitfield", "Yilmaz", "Zhou",
-)  # fmt: skip
-COMPANIES = (
-    "Acme", "Borealis", "Cobalt", "Dunmore", "Elbe", "Fjord", "Granite", "Helix", "Ion",
-    "Juniper", "Kestrel", "Lumen", "Meridian", "Nordlicht", "Orbit", "Pioneer",
-)  # fmt: skip
-SUFFIXES = ("GmbH", "Ltd", "Inc.", "AG", "KK", "Labs")
 
 
 @dataclass
@@ -815,13 +800,7 @@ def print_summary(starts: dict[str, Starts], keys: KeyResult) -> None:
         p95 = percentile(every, 95) * 1000
         goal = f"< {GOAL_KEY_P95_MS:g} ms"
         rows.append(("(b) every key p95", f"{p95:.2f} ms", goal, p95 < GOAL_KEY_P95_MS))
-    width = max(len(row[0]) for row in rows)
-    print("\nSummary")
-    print(f"  {'figure':<{width}} {'value':>10}  {'goal':<10} verdict")
-    for name, value, goal, ok in rows:
-        print(f"  {name:<{width}} {value:>10}  {goal:<10} {verdict(ok)}")
-    met = sum(1 for row in rows if row[3])
-    print(f"  {met} of {len(rows)} figures meet their goal.")
+    print_summary_table(rows)
 
 
 # --------------------------------------------------------------------------- the run

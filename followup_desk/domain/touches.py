@@ -9,11 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import datetime
 from enum import StrEnum
-
-from followup_desk.domain.cadences import Channel
 
 
 class Direction(StrEnum):
@@ -30,16 +26,6 @@ class Outcome(StrEnum):
 
 # A meeting that did not take place leaves the prospect without a next step.
 NOT_HELD = frozenset({Outcome.NO_SHOW, Outcome.CANCELLED, Outcome.RESCHEDULED})
-
-
-@dataclass(frozen=True)
-class Touch:
-    id: int | None
-    prospect_id: int
-    at: datetime
-    channel: Channel
-    direction: Direction
-    note: str = ""
 
 
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'"})

@@ -12,7 +12,7 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 # The tz database's geographic areas; every key outside them is a legacy link or a POSIX
 # rule name, except UTC, which people do ask for.
@@ -60,6 +60,17 @@ def is_legacy(zone: str) -> bool:
     if zone in _KEPT_OUTSIDE_AREAS:
         return False
     return zone.split("/", 1)[0] not in _AREAS or zone in _LEGACY_LINKS
+
+
+def is_zone(name: str) -> bool:
+    """A zone key tzdata has ("Europe/Berlin"); never a path ("/etc/..", "../x")."""
+    if not name or name.startswith("/") or ".." in name:
+        return False
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        return False
+    return True
 
 
 def resolve_zone(text: str, zones: Iterable[str]) -> str | None:

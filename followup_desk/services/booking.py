@@ -14,7 +14,7 @@ import uuid
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from followup_desk.domain.booking import (
     Booking,
@@ -31,6 +31,7 @@ from followup_desk.domain.phrases import format_clock, format_day, format_offset
 from followup_desk.domain.ports import BookingStore, Clock, InviteWriter
 from followup_desk.domain.settings import Settings
 from followup_desk.domain.slots import Unavailable, check_slot
+from followup_desk.domain.zone_search import is_zone
 from followup_desk.errors import (
     InvalidInputError,
     InviteWriteError,
@@ -86,15 +87,12 @@ def end_of(start: datetime, length: timedelta) -> datetime:
 
 
 def check_zone(name: str, what: str) -> ZoneInfo:
-    try:
-        if not name or name.startswith("/") or ".." in name:
-            raise ValueError(name)
+    if is_zone(name):
         return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError, OSError):
-        raise InvalidInputError(
-            f"{what} {name!r} is not a time zone name; use an IANA name such as "
-            "'Europe/London' or 'America/Chicago'."
-        ) from None
+    raise InvalidInputError(
+        f"{what} {name!r} is not a time zone name; use an IANA name such as "
+        "'Europe/London' or 'America/Chicago'."
+    )
 
 
 def slug(text: str) -> str:

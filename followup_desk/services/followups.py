@@ -41,17 +41,6 @@ from followup_desk.errors import InvalidInputError, NotFoundError, UserError
 
 log = logging.getLogger(__name__)
 
-STATE_WORDS = {
-    State.BOOKED: "booked",
-    State.AWAITING_OUTCOME: "meeting over: did it happen?",
-    State.WAITING: "waiting for a reply",
-    State.IN_CADENCE: "in a cadence",
-    State.FOLLOW_UP_DATED: "follow-up dated",
-    State.SNOOZED: "snoozed",
-    State.NO_NEXT_STEP: "no next step",
-    State.CLOSED: "closed",
-}
-
 
 class EmptyTouchWarning(UserError):
     """The note says nothing new for the prospect; the rep may log it anyway."""

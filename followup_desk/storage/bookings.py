@@ -210,13 +210,6 @@ class SqliteBookingStore:
         ).fetchone()
         return prospect_from_row(row) if row else None
 
-    def task_for(self, booking_id: int) -> Task | None:
-        row = self._conn.execute(
-            "SELECT id, booking_id, kind, due, status FROM task WHERE booking_id = ?",
-            (booking_id,),
-        ).fetchone()
-        return _task(row) if row else None
-
     def active_bookings(self, start: datetime, end: datetime) -> Sequence[Booking]:
         rows = self._conn.execute(
             f"SELECT {BOOKING_COLUMNS} FROM booking WHERE status = 'booked'"

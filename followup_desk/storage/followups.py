@@ -90,12 +90,6 @@ class SqliteFollowupStore:
                 (outcome.value, instant(at), booking_id),
             )
 
-    def outcome_of(self, booking_id: int) -> Outcome | None:
-        row = self._conn.execute(
-            "SELECT outcome FROM booking WHERE id = ?", (booking_id,)
-        ).fetchone()
-        return Outcome(row[0]) if row and row[0] else None
-
     # --- the prospect's file -------------------------------------------------------------
 
     def close(self, prospect_id: int, reason: str, at: datetime) -> None:
@@ -173,12 +167,7 @@ class SqliteFollowupStore:
                 (instant(at), prospect_id),
             )
             if enrolment is not None and enrolment_update is not None:
-                *fields, snoozes = enrolment_update
-                self._update_enrolment(enrolment.id, *fields)  # type: ignore[arg-type]
-                self._conn.execute(
-                    "UPDATE enrolment SET snoozes = ? WHERE id = ?",
-                    (_snooze_text(snoozes), enrolment.id),
-                )
+                self._update_enrolment(enrolment.id, *enrolment_update)
             return int(cur.lastrowid or 0)
 
     def touches(self, prospect_id: int, limit: int = 200) -> list[StoredTouch]:
@@ -293,12 +282,7 @@ class SqliteFollowupStore:
         snoozes: Sequence[tuple[date, int]] | None = None,
     ) -> None:
         with transaction(self._conn):
-            self._update_enrolment(enrolment_id, status, reason, done, next_due, next_what)
-            if snoozes is not None:
-                self._conn.execute(
-                    "UPDATE enrolment SET snoozes = ? WHERE id = ?",
-                    (_snooze_text(snoozes), enrolment_id),
-                )
+            self._update_enrolment(enrolment_id, status, reason, done, next_due, next_what, snoozes)
 
     def _update_enrolment(
         self,
@@ -308,7 +292,13 @@ class SqliteFollowupStore:
         done: frozenset[int],
         next_due: date | None,
         next_what: str,
+        snoozes: Sequence[tuple[date, int]] | None,
     ) -> None:
+        if snoozes is not None:
+            self._conn.execute(
+                "UPDATE enrolment SET snoozes = ? WHERE id = ?",
+                (_snooze_text(snoozes), enrolment_id),
+            )
         self._conn.execute(
             "UPDATE enrolment SET status = ?, stopped_reason = ?, done_steps = ?, next_due = ?,"
             " next_what = ? WHERE id = ?",

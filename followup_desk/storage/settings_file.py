@@ -14,12 +14,13 @@ from collections.abc import Mapping
 from datetime import time, timedelta
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+from zoneinfo import available_timezones
 
 from followup_desk.atomic import atomic_write
 from followup_desk.domain.booking import Rep, is_valid_email
 from followup_desk.domain.rules import WEEKDAY_NAMES, SchedulingRules
 from followup_desk.domain.settings import Settings
+from followup_desk.domain.zone_search import is_zone
 from followup_desk.errors import SettingsError
 from followup_desk.resources_access import read_text
 
@@ -41,16 +42,6 @@ def system_time_zone() -> str:
         if name and is_zone(name):
             return name
     return "UTC"
-
-
-def is_zone(name: str) -> bool:
-    if not name or name.startswith("/") or ".." in name:
-        return False
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError, OSError):
-        return False
-    return True
 
 
 def zone_or_error(name: str, what: str) -> str:

@@ -13,7 +13,6 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, QTimer
-from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from followup_desk import APP_ID, APP_NAME
@@ -22,9 +21,9 @@ from followup_desk.domain.settings import Settings
 from followup_desk.errors import UserError
 from followup_desk.logs import setup_logging
 from followup_desk.paths import AppPaths, resolve_paths
-from followup_desk.resources_access import ICON_SIZES, icon_path
 from followup_desk.storage.settings_file import load_settings, system_time_zone
 from followup_desk.ui import crash
+from followup_desk.ui.icon import app_icon
 from followup_desk.ui.runner import DeskRunner
 from followup_desk.ui.single_instance import Request, SingleInstance, Start, server_name
 from followup_desk.ui.tray import install_tray
@@ -47,16 +46,6 @@ class _QuitOnPaint(QObject):
         if event.type() == QEvent.Type.Paint:
             QTimer.singleShot(0, QApplication.quit)
         return False
-
-
-def app_icon() -> QIcon:
-    """The app's own icon, from the PNGs it ships (the theme's calendar icon if missing)."""
-    icon = QIcon()
-    for size in ICON_SIZES:
-        path = icon_path(size)
-        if path.is_file():
-            icon.addFile(str(path))
-    return icon if not icon.isNull() else QIcon.fromTheme("x-office-calendar")
 
 
 def application(argv: Sequence[str] = ()) -> QApplication:

@@ -10,14 +10,13 @@ while it runs, not a background service.
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 
-from PySide6.QtCore import QObject, QPointF, QRectF, QSize, Qt
-from PySide6.QtGui import QAction, QColor, QIcon, QPainter, QPen, QPixmap
+from PySide6.QtCore import QObject
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QApplication, QMenu, QSystemTrayIcon
 
 from followup_desk import APP_NAME
-from followup_desk.resources_access import ICON_SIZES, icon_path
+from followup_desk.ui.icon import app_icon
 from followup_desk.ui.viewmodels.reminders import RemindersViewModel
 from followup_desk.ui.widgets.main_window import MainWindow
 
@@ -25,39 +24,6 @@ log = logging.getLogger(__name__)
 
 MESSAGE_MS = 15_000
 STATUS_MS = 60_000
-
-
-def _drawn_icon() -> QIcon:
-    """A last resort when neither the shipped icon nor the theme has one: a calendar page."""
-    pixmap = QPixmap(64, 64)
-    pixmap.fill(Qt.GlobalColor.transparent)
-    painter = QPainter(pixmap)
-    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-    painter.setBrush(QColor("#2f6fb0"))
-    painter.setPen(Qt.PenStyle.NoPen)
-    painter.drawRoundedRect(QRectF(4, 6, 56, 54), 8, 8)
-    painter.setBrush(QColor("white"))
-    painter.drawRect(QRectF(10, 22, 44, 32))
-    painter.setPen(QPen(QColor("#2f6fb0"), 5, c=Qt.PenCapStyle.RoundCap))
-    painter.drawPolyline([QPointF(20, 38), QPointF(29, 46), QPointF(45, 29)])
-    painter.end()
-    return QIcon(pixmap)
-
-
-def app_icon() -> QIcon:
-    """The window's icon; else the shipped one; else the theme's calendar; else drawn."""
-    icon = QApplication.windowIcon()
-    if not icon.isNull():
-        return icon
-    shipped = QIcon()
-    for size in ICON_SIZES:
-        path = Path(str(icon_path(size)))
-        if path.is_file():
-            shipped.addFile(str(path), QSize(size, size))
-    if not shipped.isNull():
-        return shipped
-    themed = QIcon.fromTheme("x-office-calendar")
-    return themed if not themed.isNull() else _drawn_icon()
 
 
 def due_text(due: int | None, overdue: int) -> str:

@@ -27,7 +27,7 @@ from followup_desk.errors import InviteWriteError, SlotUnavailableError, UserErr
 from followup_desk.services.booking import BookingOutcome, BookingRequest, NextStep
 from followup_desk.services.freebusy import BusyResult
 from followup_desk.ui.runner import DeskRunner
-from followup_desk.ui.viewmodels.narrowing import NarrowingViewModel, Step
+from followup_desk.ui.viewmodels.narrowing import NarrowingViewModel
 from followup_desk.ui.viewmodels.prospect_form import ProspectFormViewModel
 from followup_desk.ui.viewmodels.prospects import ProspectsModel
 
@@ -78,7 +78,6 @@ class DeskViewModel(QObject):
     bannerChanged = Signal()
     outcomeChanged = Signal()  # a booking, a move or a cancellation just happened
     focusField = Signal(str)  # a form field whose sentence needs the rep's eyes
-    flowFocus = Signal()  # the flow is ready for keys
     modeChanged = Signal()
     listLoaded = Signal()
     errorChanged = Signal()
@@ -380,10 +379,3 @@ class DeskViewModel(QObject):
     def _list_failed(self, error: UserError) -> None:
         self.error = str(error)
         self.errorChanged.emit()
-
-    @property
-    def in_flow(self) -> bool:
-        return self.outcome is None
-
-    def at_start(self) -> bool:
-        return self.flow.step is Step.HORIZON

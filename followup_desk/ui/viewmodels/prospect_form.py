@@ -9,26 +9,16 @@ typed is ever thrown away by a refusal.
 from __future__ import annotations
 
 from datetime import date
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from PySide6.QtCore import QObject, Signal
 
 from followup_desk.domain.booking import Prospect, is_valid_email
 from followup_desk.domain.followup import understand
 from followup_desk.domain.phrases import format_day
+from followup_desk.domain.zone_search import is_zone
 
 CHANNELS = ("Email", "Phone", "Text", "LinkedIn", "WhatsApp", "Video call")
 FIELDS = ("name", "email", "company", "phone", "zone", "follow_up_said", "follow_up_channel")
-
-
-def _is_zone(name: str) -> bool:
-    if not name or name.startswith("/") or ".." in name:
-        return False
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError, OSError):
-        return False
-    return True
 
 
 class ProspectFormViewModel(QObject):
@@ -100,21 +90,21 @@ class ProspectFormViewModel(QObject):
 
     def set_zone_guess(self, zone: str) -> None:
         """The best zone for a city typed but not picked ("chicago" -> America/Chicago)."""
-        self.zone_guess = zone if _is_zone(zone) else ""
+        self.zone_guess = zone if is_zone(zone) else ""
         self.errors.pop("zone", None)
         self.changed.emit()
 
     @property
     def zone(self) -> str:
         zone = self._values["zone"].strip()
-        if _is_zone(zone):
+        if is_zone(zone):
             return zone
         return self.zone_guess or self._default_zone
 
     def zone_note(self) -> str:
         """What a typed city was taken to mean, shown under the field."""
         typed = self._values["zone"].strip()
-        if typed and not _is_zone(typed) and self.zone_guess:
+        if typed and not is_zone(typed) and self.zone_guess:
             return f"Taken as {self.zone_guess}."
         return ""
 
@@ -159,7 +149,7 @@ class ProspectFormViewModel(QObject):
         elif not is_valid_email(email):
             errors["email"] = f"{email!r} is not an e-mail address (name@example.com)."
         zone = self._values["zone"].strip()
-        if not _is_zone(zone) and not (zone and self.zone_guess):
+        if not is_zone(zone) and not (zone and self.zone_guess):
             errors["zone"] = (
                 f"{zone!r} is not a time zone I know; type a city (Chicago) or a zone name "
                 "(America/Chicago)."

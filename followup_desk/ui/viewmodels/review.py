@@ -242,11 +242,6 @@ class ReviewViewModel(QObject):
             lambda _r: f"{item.facts.name}'s file is closed ({reason}).",
         )
 
-    def reopen(self, prospect_id: int, name: str) -> None:
-        self._then_reload(
-            lambda desk: desk.followups.reopen(prospect_id), lambda _r: f"{name}'s file reopened."
-        )
-
     def record_outcome(self, booking: Booking, prospect: Prospect, outcome: Outcome) -> None:
         booking_id = booking.id
         assert booking_id is not None

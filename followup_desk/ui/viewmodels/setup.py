@@ -17,8 +17,9 @@ from PySide6.QtCore import QObject, Signal
 
 from followup_desk.domain.booking import is_valid_email
 from followup_desk.domain.rules import WEEKDAY_NAMES
+from followup_desk.domain.zone_search import is_zone
 from followup_desk.errors import SettingsError
-from followup_desk.storage.settings_file import is_zone, load_settings, save_values
+from followup_desk.storage.settings_file import load_settings, save_values
 
 log = logging.getLogger(__name__)
 

@@ -58,9 +58,6 @@ class ZoneListModel(QAbstractListModel):
         self._matches = search_zones(text, self._zones, self._aliases, self._limit)
         self.endResetModel()
 
-    def filter_text(self) -> str:
-        return self._text
-
     def zone_for(self, text: str) -> str | None:
         """The IANA key ``text`` spells (any case), or None when it names no zone."""
         return resolve_zone(text, self._zones)

@@ -10,12 +10,12 @@ from typing import TYPE_CHECKING
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from followup_desk.errors import UserError
-from followup_desk.storage.backup import RestoreReport, checked_backup, write_backup
 from followup_desk.storage.settings_file import load_settings
 from followup_desk.ui.viewmodels.desk import DeskViewModel
 
 if TYPE_CHECKING:
     from followup_desk.app import Desk
+    from followup_desk.storage.backup import RestoreReport
 
 
 def _invites(desk: Desk) -> Path:
@@ -31,6 +31,8 @@ def back_up(parent: QWidget, vm: DeskViewModel, say: object) -> None:
     target = Path(path)
 
     def job(desk: Desk) -> Path:
+        from followup_desk.storage.backup import write_backup  # zip, hashing: only when used
+
         write_backup(desk.paths, target, desk.clock.now(), _invites(desk))
         return target
 
@@ -59,6 +61,8 @@ def restore(parent: QWidget, vm: DeskViewModel, settings_file: Path, say: object
     source = Path(path)
 
     def job(desk: Desk) -> RestoreReport:
+        from followup_desk.storage.backup import checked_backup  # only when used
+
         with checked_backup(source, desk.paths) as backup:
             return backup.restore(desk.clock.now(), _invites(desk))
 
