@@ -26,7 +26,6 @@ from followup_desk.ui import crash
 from followup_desk.ui.icon import app_icon
 from followup_desk.ui.runner import DeskRunner
 from followup_desk.ui.single_instance import Request, SingleInstance, Start, server_name
-from followup_desk.ui.tray import install_tray
 from followup_desk.ui.viewmodels.desk import DeskViewModel
 from followup_desk.ui.viewmodels.review import ReviewViewModel
 from followup_desk.ui.widgets.main_window import MainWindow
@@ -127,6 +126,12 @@ def serve_later_starts(instance: SingleInstance, window: MainWindow) -> None:
     instance.on_request(bring_forward)
 
 
+def _install_tray(window: MainWindow) -> None:
+    from followup_desk.ui.tray import install_tray
+
+    install_tray(window)  # parented to the window, which keeps it
+
+
 def run(argv: Sequence[str] = (), *, quit_after_paint: bool = False) -> int:
     paths = resolve_paths()
     setup_logging(paths.log_file)
@@ -149,7 +154,8 @@ def run(argv: Sequence[str] = (), *, quit_after_paint: bool = False) -> int:
         return 1
     window = build_window(paths, settings)
     serve_later_starts(instance, window)
-    install_tray(window)
+    # the tray (and its reminders) after the first paint: nothing it does is needed sooner
+    QTimer.singleShot(0, window, lambda: _install_tray(window))
     if quit_after_paint:
         watcher = _QuitOnPaint(window)
         window.installEventFilter(watcher)

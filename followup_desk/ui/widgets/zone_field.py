@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFocusEvent, QKeyEvent
 from PySide6.QtWidgets import QAbstractItemView, QCompleter, QLineEdit, QWidget
 
-from followup_desk.domain.zone_search import is_zone
+from followup_desk.domain.zone_search import is_zone, zone_label
 from followup_desk.ui.viewmodels.zones import ZONE_ROLE, ZoneListModel, every_zone_model
 
 _ENTER_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
@@ -94,13 +96,15 @@ class ZoneField(QLineEdit):
             self._popup().hide()
 
     def _resolve(self, text: str) -> None:
+        # an exact key needs no list of every zone: that waits for the rep's first focus
         zone = _exact_key(text) if self._given is None else None
-        if zone is None:
+        if zone is None and text.strip():
             zone = self._model.zone_for(text)
         if zone == self._zone:
             return
         self._zone = zone
-        self.setToolTip(self._model.describe(zone) if zone else "")
+        label = zone_label(zone, datetime.now(UTC)) if zone else ""
+        self.setToolTip(self._given.describe(zone) if zone and self._given else label)
         self.zoneChanged.emit(zone or "")
 
     def _take_top_suggestion(self) -> bool:
