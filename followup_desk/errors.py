@@ -62,3 +62,29 @@ class BackupRefusedError(UserError):
 
     Raised before anything is changed; the message says why in one sentence.
     """
+
+
+class AccountError(UserError):
+    """An account is missing, named twice, or its settings cannot be used."""
+
+
+class SendError(UserError):
+    """Sending through an account failed. ``retry`` says whether trying later may help.
+
+    ``kind`` is one of: ``unreachable``, ``timeout``, ``server`` (5xx), ``auth`` (wrong user
+    name or password), ``refused`` (403, read-only), ``quota``, ``conflict`` (412 that could
+    not be resolved), ``certificate`` (TLS not trusted), ``rejected`` (a recipient refused),
+    ``no-password``. Transient kinds (``unreachable``, ``timeout``, ``server``) are retried
+    with backoff; the others wait for the rep.
+    """
+
+    TRANSIENT = frozenset({"unreachable", "timeout", "server"})
+
+    def __init__(self, message: str, kind: str, *, fingerprint: str = "") -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.fingerprint = fingerprint
+
+    @property
+    def retry(self) -> bool:
+        return self.kind in self.TRANSIENT

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Protocol
 
+from followup_desk.domain.accounts import CalDavAccount, ConnectionReport, SmtpAccount
 from followup_desk.domain.booking import Booking, Prospect, Rep, Task
 from followup_desk.domain.cadences import Cadence
 from followup_desk.domain.enrolments import (
@@ -180,3 +181,100 @@ class CadenceCodec(Protocol):
     def parse(self, text: str, where: str) -> list[Cadence]: ...
 
     def dump(self, cadences: Sequence[Cadence]) -> str: ...
+
+
+@dataclass(frozen=True)
+class RemoteObject:
+    """One calendar object on a CalDAV server: where it is, its ETag and its text."""
+
+    href: str
+    etag: str
+    data: bytes
+
+
+@dataclass(frozen=True)
+class RemoteChanges:
+    """What a sync found: objects new or changed since the last token, and hrefs gone."""
+
+    token: str
+    changed: tuple[RemoteObject, ...]
+    deleted: tuple[str, ...]
+    full: bool  # True: ``changed`` is the whole calendar, forget what was stored before
+
+
+class CalDavGateway(Protocol):
+    """The CalDAV server, through the caldav library. Every failure is a SendError/SourceError."""
+
+    def check(
+        self, account: CalDavAccount, password: str, *, timeout: float = 15.0
+    ) -> ConnectionReport:
+        """Discover the calendars (RFC 6764, current-user-principal) and say how it went."""
+        ...
+
+    def put_event(
+        self,
+        account: CalDavAccount,
+        password: str,
+        calendar_url: str,
+        uid: str,
+        data: bytes,
+        *,
+        href: str = "",
+        etag: str = "",
+    ) -> RemoteObject:
+        """Create (If-None-Match: *) or update (If-Match: etag) the event ``uid``.
+
+        Safe to repeat: a create that finds the object already there (412) reads it and
+        updates it only if ours is newer (SEQUENCE); an update refused with 412 reads the
+        server's copy and writes ours over it with the fresh ETag. Raises SendError.
+        """
+        ...
+
+    def find_by_uid(
+        self, account: CalDavAccount, password: str, calendar_url: str, uid: str
+    ) -> RemoteObject | None: ...
+
+    def changes(
+        self, account: CalDavAccount, password: str, calendar_url: str, token: str
+    ) -> RemoteChanges:
+        """Objects changed since ``token`` (sync-collection, RFC 6578), or all when the token
+        is empty or the server no longer knows it. Raises SourceError."""
+        ...
+
+
+class CalDavItemStore(Protocol):
+    """The local copy of each busy calendar's objects, kept in step by sync tokens."""
+
+    def token(self, source: str) -> str: ...
+
+    def apply(self, source: str, changes: RemoteChanges) -> None: ...
+
+    def items(self, source: str) -> list[bytes]: ...
+
+
+class MailGateway(Protocol):
+    def check(
+        self, account: SmtpAccount, password: str, *, timeout: float = 15.0
+    ) -> ConnectionReport: ...
+
+    def send(
+        self, account: SmtpAccount, password: str, message: bytes, recipients: Sequence[str]
+    ) -> None:
+        """Hand ``message`` to the server for ``recipients``. Raises SendError."""
+        ...
+
+
+class Secrets(Protocol):
+    """Passwords: in the OS keyring, or for this run only when there is none."""
+
+    def get(self, key: str) -> str | None: ...
+
+    def set(self, key: str, secret: str) -> bool:
+        """Store; False when the keyring is unusable and it is kept for this run only."""
+        ...
+
+    def delete(self, key: str) -> None: ...
+
+    def problem(self) -> str:
+        """Empty when the keyring works; else the sentence saying why not."""
+        ...
