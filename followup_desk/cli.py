@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, TextIO
 from zoneinfo import ZoneInfo
 
-from followup_desk import APP_NAME, __version__, cli_after, cli_data
+from followup_desk import APP_NAME, __version__, cli_after, cli_data, cli_send
 from followup_desk.adapters.clock import FixedClock, SystemClock
 from followup_desk.app import Desk, init_logging, open_desk
 from followup_desk.domain.horizons import Horizon
@@ -35,6 +35,7 @@ from followup_desk.domain.phrases import (
 from followup_desk.domain.slots import PartOfDay, Slot, wall_instants
 from followup_desk.errors import FollowupDeskError, InvalidInputError, StorageError, UserError
 from followup_desk.services.booking import BookingOutcome, BookingRequest, check_zone
+from followup_desk.services.outbox import Sent
 from followup_desk.services.scheduling import SlotQuery
 from followup_desk.storage.settings_file import load_settings
 
@@ -170,6 +171,14 @@ def build_parser() -> argparse.ArgumentParser:
     cancel.add_argument("--now", metavar="ISO8601", help="pretend it is this moment")
     cancel.add_argument("--json", action="store_true", help="machine-readable output")
 
+    for parser in (book, resched, cancel):
+        parser.add_argument(
+            "--send",
+            metavar="CHANNELS",
+            help="how the invite goes out: caldav,email,ics (default: settings, or for a "
+            "change, how the booking was sent)",
+        )
+
     invite = sub.add_parser("invite", help="write a booking's current invite again")
     invite.add_argument("id", type=int, help="the booking's id")
     invite.add_argument("--ics", metavar="PATH", help="file or folder to write to")
@@ -183,6 +192,7 @@ def build_parser() -> argparse.ArgumentParser:
     settings.add_argument("--json", action="store_true", help="machine-readable output")
     cli_after.add_parsers(sub)
     cli_data.add_parsers(sub)
+    cli_send.add_parsers(sub)
     return parser
 
 
@@ -275,7 +285,7 @@ def cmd_slots(desk: Desk, args: argparse.Namespace, out: TextIO, err: TextIO) ->
     return 0
 
 
-def _outcome_json(outcome: BookingOutcome) -> dict[str, object]:
+def _outcome_json(outcome: BookingOutcome, sent: Sequence[Sent] = ()) -> dict[str, object]:
     b = outcome.booking
     return {
         "id": b.id,
@@ -292,6 +302,10 @@ def _outcome_json(outcome: BookingOutcome) -> dict[str, object]:
             "email": outcome.prospect.email,
         },
         "warnings": list(outcome.warnings),
+        "reply": b.reply,
+        "sent": [
+            {"channel": s.channel.value, "state": s.state.value, "message": s.message} for s in sent
+        ],
     }
 
 
@@ -308,6 +322,18 @@ def _describe(outcome: BookingOutcome) -> str:
     return text
 
 
+def _send(args: argparse.Namespace) -> tuple[str, ...] | None:
+    text = getattr(args, "send", None)
+    return tuple(s for s in text.split(",") if s.strip()) if text else None
+
+
+def _send_now(desk: Desk, outcome: BookingOutcome) -> list[Sent]:
+    """Send what the booking queued, now; what fails stays in the outbox and says why."""
+    if not outcome.queued or outcome.booking.id is None:
+        return []
+    return desk.outbox.run_due(booking_id=outcome.booking.id)
+
+
 def cmd_book(desk: Desk, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     rules = desk.settings.rules
     start = parse_moment(args.start, rules.zone, "--start")
@@ -322,11 +348,13 @@ def cmd_book(desk: Desk, args: argparse.Namespace, out: TextIO, err: TextIO) -> 
             phone=args.phone,
             follow_up_said=args.follow_up,
             ics_target=args.ics,
+            send=_send(args),
         )
     )
     _warn(err, outcome.warnings)
+    sent = _send_now(desk, outcome)
     if args.json:
-        data = _outcome_json(outcome)
+        data = _outcome_json(outcome, sent)
         p = outcome.prospect
         data["follow_up"] = {
             "said": p.follow_up_said,
@@ -336,7 +364,9 @@ def cmd_book(desk: Desk, args: argparse.Namespace, out: TextIO, err: TextIO) -> 
         _emit_json(out, data)
         return 0
     out.write(f"Booked {outcome.booking.id}: {outcome.prospect.name}, {_describe(outcome)}\n")
-    out.write(f"Invite written to {outcome.ics_path}\n")
+    if outcome.ics_path:
+        out.write(f"Invite written to {outcome.ics_path}\n")
+    cli_send.print_sent(sent, out, err)
     p = outcome.prospect
     if p.follow_up_said:
         if p.follow_up_suggested and p.follow_up_stated:
@@ -351,25 +381,32 @@ def cmd_book(desk: Desk, args: argparse.Namespace, out: TextIO, err: TextIO) -> 
 
 def cmd_reschedule(desk: Desk, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     start = parse_moment(args.start, desk.settings.rules.zone, "--start")
-    outcome = desk.bookings.reschedule(args.id, start)
+    outcome = desk.bookings.reschedule(args.id, start, _send(args))
     _warn(err, outcome.warnings)
+    sent = _send_now(desk, outcome)
     if args.json:
-        _emit_json(out, _outcome_json(outcome))
+        _emit_json(out, _outcome_json(outcome, sent))
         return 0
     out.write(
         f"Moved {outcome.booking.id} to {_describe(outcome)} (update {outcome.booking.sequence})\n"
     )
-    out.write(f"Updated invite written to {outcome.ics_path}\n")
+    if outcome.ics_path:
+        out.write(f"Updated invite written to {outcome.ics_path}\n")
+    cli_send.print_sent(sent, out, err)
     return 0
 
 
 def cmd_cancel(desk: Desk, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    outcome = desk.bookings.cancel(args.id)
+    outcome = desk.bookings.cancel(args.id, _send(args))
+    _warn(err, outcome.warnings)
+    sent = _send_now(desk, outcome)
     if args.json:
-        _emit_json(out, _outcome_json(outcome))
+        _emit_json(out, _outcome_json(outcome, sent))
         return 0
     out.write(f"Cancelled {outcome.booking.id} ({outcome.prospect.name}, {_describe(outcome)})\n")
-    out.write(f"Cancellation written to {outcome.ics_path}\n")
+    if outcome.ics_path:
+        out.write(f"Cancellation written to {outcome.ics_path}\n")
+    cli_send.print_sent(sent, out, err)
     return 0
 
 
@@ -476,6 +513,7 @@ COMMANDS = {
     "settings": cmd_settings,
     **cli_after.COMMANDS,
     **cli_data.COMMANDS,
+    **cli_send.COMMANDS,
 }
 
 

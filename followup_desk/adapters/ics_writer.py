@@ -74,15 +74,31 @@ def description(booking: Booking, prospect: Prospect, rep: Rep) -> str:
     return "\n".join(lines)
 
 
-def build_invite(booking: Booking, prospect: Prospect, rep: Rep, stamp: datetime) -> bytes:
-    """The whole VCALENDAR for the booking's current state."""
+def build_invite(
+    booking: Booking,
+    prospect: Prospect,
+    rep: Rep,
+    stamp: datetime,
+    *,
+    stored: bool = False,
+    client_schedules: bool = False,
+    partstat: str = "NEEDS-ACTION",
+) -> bytes:
+    """The whole VCALENDAR for the booking's current state.
+
+    ``stored``: the copy for a CalDAV server, which carries no METHOD (RFC 4791 4.1).
+    ``client_schedules``: mark the attendee SCHEDULE-AGENT=CLIENT (RFC 6638 7.1) so a server
+    that e-mails attendees itself stays quiet, because the app sends the invitation.
+    ``partstat``: the attendee's answer as known (kept when the server's copy is rewritten).
+    """
     cancelled = booking.status is BookingStatus.CANCELLED
     zone = ZoneInfo(booking.rep_zone)
     calendar = icalendar.Calendar()
     calendar.add("PRODID", PRODID)
     calendar.add("VERSION", "2.0")
     calendar.add("CALSCALE", "GREGORIAN")
-    calendar.add("METHOD", "CANCEL" if cancelled else "REQUEST")
+    if not stored:
+        calendar.add("METHOD", "CANCEL" if cancelled else "REQUEST")
 
     event = icalendar.Event()
     event.add("UID", booking.uid)
@@ -99,17 +115,17 @@ def build_invite(booking: Booking, prospect: Prospect, rep: Rep, stamp: datetime
     event.add("CLASS", "PUBLIC")
     if rep.email:
         event.add("ORGANIZER", _address(rep.email, rep.name, ROLE="CHAIR"))
-    event.add(
-        "ATTENDEE",
-        _address(
-            prospect.email,
-            prospect.name,
-            CUTYPE="INDIVIDUAL",
-            ROLE="REQ-PARTICIPANT",
-            PARTSTAT="NEEDS-ACTION",
-            RSVP="TRUE",
-        ),
+    attendee = _address(
+        prospect.email,
+        prospect.name,
+        CUTYPE="INDIVIDUAL",
+        ROLE="REQ-PARTICIPANT",
+        PARTSTAT=partstat or "NEEDS-ACTION",
+        RSVP="TRUE",
     )
+    if client_schedules:
+        attendee.params["SCHEDULE-AGENT"] = "CLIENT"
+    event.add("ATTENDEE", attendee)
     calendar.add_component(event)
     first = (booking.start - timedelta(days=366)).date()
     last = (booking.end + timedelta(days=366)).date()

@@ -71,6 +71,8 @@ class Booking:
     created: datetime
     updated: datetime
     ics_path: str = ""
+    # the prospect's answer to the invite: "", ACCEPTED, DECLINED, TENTATIVE (RFC 5545 PARTSTAT)
+    reply: str = ""
 
     @property
     def length(self) -> timedelta:

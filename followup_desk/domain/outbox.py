@@ -116,3 +116,28 @@ def parse_channels(text: str) -> tuple[Channel, ...]:
     if not found:
         raise ValueError("No channel given; use caldav, email or ics (comma-separated).")
     return tuple(found)
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A prospect's answer to an invite (METHOD:REPLY, or the server's copy of the event)."""
+
+    uid: str
+    attendee: str  # e-mail address, lower-case, without mailto:
+    partstat: str  # ACCEPTED, DECLINED, TENTATIVE, DELEGATED, NEEDS-ACTION
+    sequence: int = 0
+    comment: str = ""
+
+
+REPLY_WORDS = {
+    "ACCEPTED": "accepted",
+    "DECLINED": "declined",
+    "TENTATIVE": "tentative",
+    "DELEGATED": "delegated",
+    "NEEDS-ACTION": "no answer yet",
+}
+
+
+def reply_word(partstat: str) -> str:
+    """How the prospects list says an answer."""
+    return REPLY_WORDS.get(partstat.upper(), partstat.lower()) if partstat else ""

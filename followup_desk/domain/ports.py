@@ -17,6 +17,7 @@ from followup_desk.domain.enrolments import (
     StoredTouch,
 )
 from followup_desk.domain.intervals import BusyBlock
+from followup_desk.domain.outbox import NewJob, Reply
 from followup_desk.domain.review import ProspectFacts
 from followup_desk.domain.touches import Direction, Outcome
 
@@ -78,10 +79,14 @@ class CalendarSource(Protocol):
 
 class BookingStore(Protocol):
     def save_new_booking(
-        self, prospect: Prospect, booking: Booking, task: Task
-    ) -> tuple[Prospect, Booking]: ...
+        self, prospect: Prospect, booking: Booking, task: Task, jobs: Sequence[NewJob] = ()
+    ) -> tuple[Prospect, Booking]:
+        """Save all three in one transaction, with the outbox jobs that send the invite."""
+        ...
 
-    def update_booking(self, booking: Booking, task: Task | None) -> Booking: ...
+    def update_booking(
+        self, booking: Booking, task: Task | None, jobs: Sequence[NewJob] = ()
+    ) -> Booking: ...
 
     def set_ics_path(self, booking_id: int, path: str) -> None: ...
 
@@ -277,4 +282,34 @@ class Secrets(Protocol):
 
     def problem(self) -> str:
         """Empty when the keyring works; else the sentence saying why not."""
+        ...
+
+
+class InviteComposer(Protocol):
+    """The bytes each channel sends: the calendar object and the iMIP e-mail."""
+
+    def calendar(
+        self,
+        booking: Booking,
+        prospect: Prospect,
+        rep: Rep,
+        stamp: datetime,
+        *,
+        stored: bool = False,
+        client_schedules: bool = False,
+    ) -> bytes: ...
+
+    def email(
+        self,
+        booking: Booking,
+        prospect: Prospect,
+        rep: Rep,
+        *,
+        from_address: str,
+        calendar: bytes,
+        stamp: datetime,
+    ) -> bytes: ...
+
+    def replies(self, data: bytes, where: str) -> list[Reply]:
+        """The answers in an .ics or an e-mail; raises InvalidInputError naming ``where``."""
         ...

@@ -17,3 +17,5 @@ class Settings:
     meeting_title: str = "{rep} / {prospect}: next step"
     feed_timeout_seconds: float = 15.0
     max_source_megabytes: int = 50
+    # how an invite goes out by default: "ics", "caldav", "email" (the rep may pick per booking)
+    send_channels: tuple[str, ...] = ("ics",)

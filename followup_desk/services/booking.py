@@ -11,6 +11,7 @@ import logging
 import re
 import unicodedata
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -27,6 +28,7 @@ from followup_desk.domain.booking import (
     is_valid_email,
 )
 from followup_desk.domain.followup import understand
+from followup_desk.domain.outbox import Channel, NewJob, parse_channels
 from followup_desk.domain.phrases import format_clock, format_day, format_offset
 from followup_desk.domain.ports import BookingStore, Clock, InviteWriter
 from followup_desk.domain.settings import Settings
@@ -39,6 +41,7 @@ from followup_desk.errors import (
     SlotUnavailableError,
 )
 from followup_desk.services.freebusy import BusyResult
+from followup_desk.services.outbox import OutboxService
 from followup_desk.services.scheduling import SchedulingService
 
 log = logging.getLogger(__name__)
@@ -61,6 +64,8 @@ class BookingRequest:
     follow_up_channel: str = ""
     # the date the rep settled on to act, when they changed the one the app suggested
     follow_up_date: date | None = None
+    # how the invite goes out: "ics", "caldav", "email"; None: the settings' default
+    send: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -69,6 +74,8 @@ class BookingOutcome:
     prospect: Prospect
     ics_path: str
     warnings: tuple[str, ...] = ()
+    # the network channels queued in the outbox with the booking ("caldav", "email")
+    queued: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -148,7 +155,9 @@ class BookingService:
         clock: Clock,
         settings: Settings,
         default_folder: Path,
+        outbox: OutboxService | None = None,
     ) -> None:
+        self._outbox = outbox
         self._store = store
         self._writer = writer
         self._scheduling = scheduling
@@ -204,6 +213,36 @@ class BookingService:
         if booking.ics_path:
             return str(Path(booking.ics_path).parent / name)
         return str(self._folder / name)
+
+    def _channels(self, given: Sequence[str] | None, booking_id: int | None) -> tuple[Channel, ...]:
+        """The channels asked for; for a change of a booking, those it was sent on."""
+        if given is not None:
+            try:
+                channels = parse_channels(",".join(given))
+            except ValueError as exc:
+                raise InvalidInputError(str(exc)) from None
+        else:
+            used: tuple[Channel, ...] = ()
+            if booking_id is not None and self._outbox is not None:
+                used = self._outbox.channels_used(booking_id)
+                existing = self._store.booking(booking_id)
+                if existing is not None and existing.ics_path:
+                    used = (Channel.ICS, *used)
+            channels = used or parse_channels(",".join(self._settings.send_channels))
+        network = [c for c in channels if c is not Channel.ICS]
+        if network:
+            if self._outbox is None:
+                raise InvalidInputError("Sending by CalDAV or e-mail is not available here.")
+            self._outbox.check_channels(network)
+        return channels
+
+    def _jobs(
+        self, booking: Booking, prospect: Prospect, channels: Sequence[Channel]
+    ) -> tuple[list[NewJob], list[str]]:
+        network = [c for c in channels if c is not Channel.ICS]
+        if not network or self._outbox is None:
+            return [], []
+        return self._outbox.jobs_for(booking, prospect, network)
 
     def _write(self, booking: Booking, prospect: Prospect, target: str) -> str:
         assert booking.id is not None
@@ -285,12 +324,22 @@ class BookingService:
             confirm_due(meeting_day, today, rules.working_days),
             TaskStatus.OPEN,
         )
-        prospect, booking = self._store.save_new_booking(prospect, booking, task)
+        channels = self._channels(request.send, None)
+        jobs, notes = self._jobs(booking, prospect, channels)
+        prospect, booking = self._store.save_new_booking(prospect, booking, task, jobs)
         log.info("booked %s for prospect %s", booking.id, prospect.id)
-        path = self._write(
-            booking, prospect, self._target(booking, prospect, "invite", request.ics_target)
+        path = ""
+        if Channel.ICS in channels or request.ics_target:
+            path = self._write(
+                booking, prospect, self._target(booking, prospect, "invite", request.ics_target)
+            )
+        return BookingOutcome(
+            replace(booking, ics_path=path or booking.ics_path),
+            prospect,
+            path,
+            (*busy.problems, *notes),
+            tuple(j.channel.value for j in jobs),
         )
-        return BookingOutcome(replace(booking, ics_path=path), prospect, path, tuple(busy.problems))
 
     def _existing(self, booking_id: int) -> tuple[Booking, Prospect]:
         booking = self._store.booking(booking_id)
@@ -302,7 +351,9 @@ class BookingService:
         assert prospect is not None  # foreign key
         return booking, prospect
 
-    def reschedule(self, booking_id: int, start: datetime) -> BookingOutcome:
+    def reschedule(
+        self, booking_id: int, start: datetime, send: Sequence[str] | None = None
+    ) -> BookingOutcome:
         booking, prospect = self._existing(booking_id)
         if booking.status is BookingStatus.CANCELLED:
             raise InvalidInputError(
@@ -326,14 +377,27 @@ class BookingService:
             confirm_due(start.astimezone(rules.zone).date(), today, rules.working_days),
             TaskStatus.OPEN,
         )
-        saved = self._store.update_booking(moved, task)
-        target = self._target(
-            replace(saved, ics_path=booking.ics_path), prospect, f"update-{saved.sequence}", None
+        channels = self._channels(send, booking_id)
+        jobs, notes = self._jobs(moved, prospect, channels)
+        saved = self._store.update_booking(moved, task, jobs)
+        path = ""
+        if Channel.ICS in channels:
+            target = self._target(
+                replace(saved, ics_path=booking.ics_path),
+                prospect,
+                f"update-{saved.sequence}",
+                None,
+            )
+            path = self._write(saved, prospect, target)
+        return BookingOutcome(
+            replace(saved, ics_path=path or saved.ics_path),
+            prospect,
+            path,
+            (*busy.problems, *notes),
+            tuple(j.channel.value for j in jobs),
         )
-        path = self._write(saved, prospect, target)
-        return BookingOutcome(replace(saved, ics_path=path), prospect, path, tuple(busy.problems))
 
-    def cancel(self, booking_id: int) -> BookingOutcome:
+    def cancel(self, booking_id: int, send: Sequence[str] | None = None) -> BookingOutcome:
         booking, prospect = self._existing(booking_id)
         if booking.status is BookingStatus.CANCELLED:
             raise InvalidInputError(f"Booking {booking_id} is already cancelled.")
@@ -342,10 +406,22 @@ class BookingService:
             booking, status=BookingStatus.CANCELLED, sequence=booking.sequence + 1, updated=now
         )
         task = Task(None, booking_id, TaskKind.CONFIRM_DAY_BEFORE, now.date(), TaskStatus.CANCELLED)
-        saved = self._store.update_booking(cancelled, task)
-        target = self._target(replace(saved, ics_path=booking.ics_path), prospect, "cancel", None)
-        path = self._write(saved, prospect, target)
-        return BookingOutcome(replace(saved, ics_path=path), prospect, path)
+        channels = self._channels(send, booking_id)
+        jobs, notes = self._jobs(cancelled, prospect, channels)
+        saved = self._store.update_booking(cancelled, task, jobs)
+        path = ""
+        if Channel.ICS in channels:
+            target = self._target(
+                replace(saved, ics_path=booking.ics_path), prospect, "cancel", None
+            )
+            path = self._write(saved, prospect, target)
+        return BookingOutcome(
+            replace(saved, ics_path=path or saved.ics_path),
+            prospect,
+            path,
+            tuple(notes),
+            tuple(j.channel.value for j in jobs),
+        )
 
     def rewrite_invite(self, booking_id: int, target: str | None) -> BookingOutcome:
         """Write the booking's current invite again (after a refused write, or elsewhere)."""

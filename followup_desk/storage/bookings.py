@@ -14,12 +14,14 @@ from followup_desk.domain.booking import (
     TaskKind,
     TaskStatus,
 )
+from followup_desk.domain.outbox import NewJob
 from followup_desk.storage.codec import day, instant, parse_day, parse_instant
 from followup_desk.storage.db import transaction
+from followup_desk.storage.outbox import queue_jobs
 
 BOOKING_COLUMNS = (
     "id, prospect_id, uid, sequence, status, start_utc, end_utc, rep_zone, prospect_zone, "
-    "title, created, updated, ics_path"
+    "title, created, updated, ics_path, reply"
 )
 PROSPECT_COLUMNS = (
     "id, name, email, time_zone, company, phone, follow_up_said, follow_up_stated, "
@@ -53,6 +55,7 @@ def booking_from_row(row: sqlite3.Row | tuple[object, ...]) -> Booking:
         created=parse_instant(str(row[10])),
         updated=parse_instant(str(row[11])),
         ics_path=str(row[12]),
+        reply=str(row[13] or ""),
     )
 
 
@@ -132,7 +135,7 @@ class SqliteBookingStore:
         return found
 
     def save_new_booking(
-        self, prospect: Prospect, booking: Booking, task: Task
+        self, prospect: Prospect, booking: Booking, task: Task, jobs: Sequence[NewJob] = ()
     ) -> tuple[Prospect, Booking]:
         now = instant(booking.created)
         with transaction(self._conn):
@@ -161,11 +164,14 @@ class SqliteBookingStore:
                 "INSERT INTO task (booking_id, kind, due, status) VALUES (?, ?, ?, ?)",
                 (booking_id, task.kind.value, day(task.due), task.status.value),
             )
+            queue_jobs(self._conn, booking_id, jobs, booking.created)
         saved = self.booking(booking_id)
         assert saved is not None
         return saved_prospect, saved
 
-    def update_booking(self, booking: Booking, task: Task | None) -> Booking:
+    def update_booking(
+        self, booking: Booking, task: Task | None, jobs: Sequence[NewJob] = ()
+    ) -> Booking:
         assert booking.id is not None
         with transaction(self._conn):
             cur = self._conn.execute(
@@ -190,6 +196,7 @@ class SqliteBookingStore:
                     "UPDATE task SET due = ?, status = ? WHERE booking_id = ? AND kind = ?",
                     (day(task.due), task.status.value, booking.id, task.kind.value),
                 )
+            queue_jobs(self._conn, booking.id, jobs, booking.updated)
         saved = self.booking(booking.id)
         assert saved is not None
         return saved

@@ -139,6 +139,59 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (week, grp)
     );
     """,
+    # 5: accounts (never their passwords), the outbox, where bookings live on CalDAV servers,
+    # the local copy of busy CalDAV calendars, and the prospect's reply to each invite
+    """
+    CREATE TABLE account (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        kind TEXT NOT NULL CHECK (kind IN ('caldav', 'smtp')),
+        config TEXT NOT NULL,
+        created TEXT NOT NULL,
+        updated TEXT NOT NULL
+    );
+    CREATE TABLE outbox (
+        id INTEGER PRIMARY KEY,
+        booking_id INTEGER NOT NULL REFERENCES booking(id) ON DELETE CASCADE,
+        channel TEXT NOT NULL CHECK (channel IN ('caldav', 'email')),
+        account TEXT NOT NULL,
+        uid TEXT NOT NULL,
+        sequence INTEGER NOT NULL,
+        method TEXT NOT NULL CHECK (method IN ('REQUEST', 'CANCEL')),
+        payload BLOB NOT NULL,
+        recipient TEXT NOT NULL DEFAULT '',
+        state TEXT NOT NULL
+            CHECK (state IN ('waiting', 'sending', 'sent', 'held', 'unknown', 'dropped')),
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_try TEXT NOT NULL,
+        last_error TEXT NOT NULL DEFAULT '',
+        error_kind TEXT NOT NULL DEFAULT '',
+        created TEXT NOT NULL,
+        updated TEXT NOT NULL
+    );
+    CREATE INDEX outbox_due ON outbox(state, next_try);
+    CREATE INDEX outbox_by_booking ON outbox(booking_id, channel);
+    CREATE TABLE remote_event (
+        booking_id INTEGER NOT NULL REFERENCES booking(id) ON DELETE CASCADE,
+        account TEXT NOT NULL,
+        href TEXT NOT NULL,
+        etag TEXT NOT NULL DEFAULT '',
+        PRIMARY KEY (booking_id, account)
+    );
+    CREATE TABLE caldav_sync (
+        source TEXT PRIMARY KEY,
+        token TEXT NOT NULL
+    );
+    CREATE TABLE caldav_item (
+        source TEXT NOT NULL,
+        href TEXT NOT NULL,
+        etag TEXT NOT NULL,
+        data BLOB NOT NULL,
+        PRIMARY KEY (source, href)
+    );
+    ALTER TABLE booking ADD COLUMN reply TEXT NOT NULL DEFAULT '';
+    ALTER TABLE booking ADD COLUMN reply_at TEXT;
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -196,8 +196,17 @@ def parse_settings(data: dict[str, Any], where: str = "settings.toml") -> Settin
     sources_raw = r.get("free_busy.sources", [])
     if not isinstance(sources_raw, list) or not all(isinstance(s, str) for s in sources_raw):
         raise r.fail("free_busy.sources", "must be a list of paths or addresses in quotes.")
+    send_raw = r.get("invites.send", ["ics"])
+    channels = ("ics", "caldav", "email")
+    if (
+        not isinstance(send_raw, list)
+        or not send_raw
+        or not all(isinstance(s, str) and s.strip().lower() in channels for s in send_raw)
+    ):
+        raise r.fail("invites.send", 'must be a list of "ics", "caldav" and "email".')
     return Settings(
         rep=Rep(name=r.text("rep.name", ""), email=email),
+        send_channels=tuple(dict.fromkeys(s.strip().lower() for s in send_raw)),
         rules=rules,
         busy_sources=tuple(s.strip() for s in sources_raw if s.strip()),
         invites_folder=r.text("invites.folder", ""),

@@ -1,0 +1,491 @@
+"""Sending the invitation through the rep's SMTP server (smtplib), and testing the account.
+
+One connection per call: connect (STARTTLS on 587, TLS from the first byte on 465, or plain
+for a server on this computer), EHLO, log in, send, QUIT. Certificates are checked against
+the system's authorities, or, when the rep trusted one by its fingerprint, against exactly
+that certificate. Every failure becomes a ConnectionReport (``check``) or a SendError
+(``send``) whose sentence says what happened and what to do; the password is never logged.
+"""
+
+from __future__ import annotations
+
+import base64
+import ipaddress
+import logging
+import smtplib
+import socket
+import ssl
+from collections.abc import Sequence
+
+from followup_desk.adapters.imip import ascii_address
+from followup_desk.adapters.tls import (
+    format_fingerprint,
+    is_certificate_error,
+    peer_fingerprint,
+    same_fingerprint,
+)
+from followup_desk.domain.accounts import Check, ConnectionReport, Security, SmtpAccount
+from followup_desk.errors import SendError
+
+log = logging.getLogger(__name__)
+
+# Sent as the EHLO name when the local address cannot be read. An address literal is what
+# Thunderbird sends too: it does not leak the computer's name, and every server accepts it.
+_FALLBACK_EHLO = "[127.0.0.1]"
+_AUTH_CODES = frozenset({530, 534, 535, 538})
+
+
+class _Failure(Exception):
+    """A failure classified once, for both check() (``check``) and send() (``kind``)."""
+
+    def __init__(self, check: Check, kind: str, message: str, fingerprint: str = "") -> None:
+        super().__init__(message)
+        self.check = check
+        self.kind = kind
+        self.message = message
+        self.fingerprint = fingerprint
+
+
+class SmtpGateway:
+    """The :class:`~followup_desk.domain.ports.MailGateway` speaking SMTP."""
+
+    def __init__(self, *, timeout: float = 20.0) -> None:
+        self._timeout = timeout
+
+    def check(
+        self, account: SmtpAccount, password: str, *, timeout: float = 15.0
+    ) -> ConnectionReport:
+        """Connect, log in and quit; the report says how it went. Never raises for the network."""
+        where = f"{account.host}:{account.port}"
+        try:
+            client, greeting, logged_in = self._open(account, password, timeout)
+        except (OSError, _Failure) as exc:
+            failure = _classify(exc, account, timeout)
+            log.info("SMTP check of %s failed: %s", where, failure.kind)
+            return ConnectionReport(
+                check=failure.check, message=failure.message, fingerprint=failure.fingerprint
+            )
+        try:
+            _try_sender(client, account, logged_in)
+            client.quit()
+        except (OSError, _Failure) as exc:
+            failure = _classify(exc, account, timeout)
+            log.info("SMTP check of %s failed: %s", where, failure.kind)
+            return ConnectionReport(check=failure.check, message=failure.message, server=greeting)
+        finally:
+            client.close()
+        if logged_in:
+            message = (
+                f"Connected to {where} as {account.username}; mail will go out from "
+                f"{account.from_address}."
+            )
+        else:
+            message = (
+                f"Connected to {where}; the server asked for no password. Mail will go out "
+                f"from {account.from_address}."
+            )
+        log.info("SMTP check of %s: connected", where)
+        return ConnectionReport(check=Check.CONNECTED, message=message, server=greeting)
+
+    def send(
+        self, account: SmtpAccount, password: str, message: bytes, recipients: Sequence[str]
+    ) -> None:
+        """Hand ``message`` to the server for ``recipients``. Raises SendError."""
+        if not recipients:
+            raise ValueError("a message needs at least one recipient")
+        sender, sender_utf8 = ascii_address(account.from_address)
+        envelope = [ascii_address(r) for r in recipients]
+        wanted = {ascii_address(r)[0]: r for r in recipients}  # envelope form -> as given
+        try:
+            client, _, _ = self._open(account, password, self._timeout)
+        except (OSError, _Failure) as exc:
+            raise _send_error(_classify(exc, account, self._timeout)) from exc
+        try:
+            options: list[str] = []
+            if sender_utf8 or any(utf8 for _, utf8 in envelope):
+                options = _utf8_options(client, account, sender, sender_utf8, envelope)
+            refused = client.sendmail(sender, list(wanted), message, mail_options=options)
+            try:
+                client.quit()
+            except OSError as exc:  # the server took the message; how it says goodbye is moot
+                log.debug("QUIT to %s:%s failed: %s", account.host, account.port, exc)
+        except (OSError, _Failure) as exc:
+            raise _send_error(_classify(exc, account, self._timeout)) from exc
+        finally:
+            client.close()
+        if refused:
+            names = ", ".join(
+                f"{wanted.get(a, a)} ({code} {_text(answer)})"
+                for a, (code, answer) in refused.items()
+            )
+            raise SendError(
+                f"{account.host} refused {names}; the others received the invitation. Check the "
+                "address with the prospect.",
+                "rejected",
+            )
+        log.info(
+            "sent %d bytes through %s:%s to %d recipient(s)",
+            len(message),
+            account.host,
+            account.port,
+            len(wanted),
+        )
+
+    # -- the connection -----------------------------------------------------------------------
+
+    def _open(
+        self, account: SmtpAccount, password: str, timeout: float
+    ) -> tuple[smtplib.SMTP, str, bool]:
+        """A connected, secured, logged-in client; its greeting; whether it logged in."""
+        context = _context(account)
+        client: smtplib.SMTP
+        # local_hostname given: smtplib would otherwise ask DNS for this computer's name
+        if account.security is Security.TLS:
+            client = smtplib.SMTP_SSL(
+                local_hostname=_FALLBACK_EHLO, timeout=timeout, context=context
+            )
+        else:
+            client = smtplib.SMTP(local_hostname=_FALLBACK_EHLO, timeout=timeout)
+        try:
+            code, greeting = client.connect(account.host, account.port)
+            if code != 220:
+                raise smtplib.SMTPConnectError(code, greeting)
+            client.local_hostname = _ehlo_name(client)
+            client.ehlo()
+            if account.security is Security.STARTTLS:
+                if not client.has_extn("starttls"):
+                    raise _no_starttls(account)
+                client.starttls(context=context)
+                client.ehlo()
+            if account.security is not Security.NONE:
+                _check_pinned(client, account)
+            logged_in = _log_in(client, account, password)
+        except BaseException:
+            client.close()
+            raise
+        return client, _text(greeting), logged_in
+
+
+def _context(account: SmtpAccount) -> ssl.SSLContext:
+    context = ssl.create_default_context()
+    if account.trusted_fingerprint:
+        # The rep trusted this very certificate: no authority vouches for it, and its name
+        # may not match. _check_pinned compares it right after the handshake instead.
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+    return context
+
+
+def _ehlo_name(client: smtplib.SMTP) -> str:
+    if client.sock is None:
+        return _FALLBACK_EHLO
+    try:
+        address = ipaddress.ip_address(client.sock.getsockname()[0].split("%")[0])
+    except (OSError, ValueError):
+        return _FALLBACK_EHLO
+    return f"[IPv6:{address}]" if address.version == 6 else f"[{address}]"
+
+
+def _check_pinned(client: smtplib.SMTP, account: SmtpAccount) -> None:
+    if not account.trusted_fingerprint:
+        return
+    sock = client.sock
+    der = sock.getpeercert(binary_form=True) if isinstance(sock, ssl.SSLSocket) else None
+    presented = format_fingerprint(der) if der else ""
+    if not same_fingerprint(account.trusted_fingerprint, presented):
+        raise _Failure(
+            Check.UNTRUSTED_CERTIFICATE,
+            "certificate",
+            f"The certificate of {account.host} has changed since you trusted it: its SHA-256 "
+            f"fingerprint is now {presented or 'unknown'}. Trust the new one only if your "
+            "mail provider confirms they replaced it; otherwise someone may be intercepting "
+            "the connection.",
+            presented,
+        )
+
+
+def _is_local(host: str) -> bool:
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _log_in(client: smtplib.SMTP, account: SmtpAccount, password: str) -> bool:
+    """Log in when the server offers it; False when it asks for no password."""
+    if not client.has_extn("auth"):
+        return False
+    if account.security is Security.NONE and not _is_local(account.host):
+        raise _Failure(
+            Check.UNREACHABLE,
+            "refused",
+            f"{account.host} is not on this computer, and without TLS your password would "
+            "cross the network unencrypted. Choose STARTTLS (port 587) or TLS (port 465).",
+        )
+    user = account.username
+    if user.isascii() and password.isascii():
+        client.login(user, password)
+        return True
+    # smtplib encodes credentials as ASCII; RFC 4616 (PLAIN) and the servers want UTF-8.
+    offered = client.esmtp_features.get("auth", "").upper().split()
+    if "PLAIN" in offered:
+        token = base64.b64encode(f"\0{user}\0{password}".encode()).decode("ascii")
+        code, answer = client.docmd("AUTH", f"PLAIN {token}")
+    elif "LOGIN" in offered:
+        code, answer = client.docmd("AUTH", "LOGIN " + _b64(user))
+        if code == 334:
+            code, answer = client.docmd(_b64(password))
+    else:
+        code, answer = 504, b"no mechanism for a user name or password with accents"
+    if code not in (235, 503):  # 503: already logged in
+        raise smtplib.SMTPAuthenticationError(code, answer)
+    return True
+
+
+def _try_sender(client: smtplib.SMTP, account: SmtpAccount, logged_in: bool) -> None:
+    """MAIL FROM, then RSET: whether the server lets this account send from its address."""
+    sender, _ = ascii_address(account.from_address)
+    code, answer = client.mail(sender)
+    if code == 250:
+        client.rset()
+        return
+    if code in _AUTH_CODES and not logged_in:
+        raise _Failure(
+            Check.UNREACHABLE,
+            "auth",
+            f"{account.host} wants you to log in but offers no login on this connection "
+            f"({code} {_text(answer)}). Choose STARTTLS (port 587) or TLS (port 465).",
+        )
+    raise smtplib.SMTPSenderRefused(code, answer, sender)
+
+
+def _b64(text: str) -> str:
+    return base64.b64encode(text.encode()).decode("ascii")
+
+
+def _utf8_options(
+    client: smtplib.SMTP,
+    account: SmtpAccount,
+    sender: str,
+    sender_utf8: bool,
+    envelope: list[tuple[str, bool]],
+) -> list[str]:
+    """SMTPUTF8 for an address with accents before the @, when the server can take it."""
+    if client.has_extn("smtputf8"):
+        return ["SMTPUTF8", "BODY=8BITMIME"]
+    address = sender if sender_utf8 else next(a for a, utf8 in envelope if utf8)
+    raise _Failure(
+        Check.UNREACHABLE,
+        "rejected",
+        f"{account.host} cannot send to or from {address}: the part before the @ has "
+        "characters beyond ASCII and the server does not support them (SMTPUTF8). Ask for an "
+        "ASCII address, or send through another account.",
+    )
+
+
+def _no_starttls(account: SmtpAccount) -> _Failure:
+    hint = (
+        "choose TLS, since port 465 speaks TLS from the first byte"
+        if account.port == 465
+        else "choose TLS on port 465, or the port your provider names for secure sending"
+    )
+    return _Failure(
+        Check.UNREACHABLE,
+        "refused",
+        f"{account.host}:{account.port} does not offer STARTTLS, so the connection cannot be "
+        f"encrypted and your password is not sent: {hint}.",
+    )
+
+
+# -- what went wrong, in words ----------------------------------------------------------------
+
+
+def _text(answer: bytes | str) -> str:
+    text = answer.decode("utf-8", "replace") if isinstance(answer, bytes) else answer
+    return " ".join(text.split())
+
+
+def _classify(exc: BaseException, account: SmtpAccount, timeout: float) -> _Failure:
+    """Our words for what smtplib, ssl or the socket raised."""
+    host, where = account.host, f"{account.host}:{account.port}"
+    if isinstance(exc, _Failure):
+        return exc
+    if is_certificate_error(exc):
+        return _untrusted(exc, account, timeout)
+    if isinstance(exc, smtplib.SMTPAuthenticationError):
+        return _auth_failure(exc.smtp_code, _text(exc.smtp_error), account)
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return _recipients_refused(exc.recipients, host)
+    if isinstance(exc, smtplib.SMTPSenderRefused):
+        return _reply_failure(
+            exc.smtp_code,
+            _text(exc.smtp_error),
+            host,
+            f"{host} refused to send as {account.from_address}",
+            "Use the address this account may send from as the From address.",
+        )
+    if isinstance(exc, smtplib.SMTPDataError):
+        return _reply_failure(
+            exc.smtp_code,
+            _text(exc.smtp_error),
+            host,
+            f"{host} refused the message",
+            "Its answer above says why; your provider can tell you more.",
+        )
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return _reply_failure(
+            exc.smtp_code,
+            _text(exc.smtp_error),
+            host,
+            f"{where} turned the connection down",
+            "Check the server name and port with your provider.",
+        )
+    if isinstance(exc, smtplib.SMTPServerDisconnected | ConnectionResetError | BrokenPipeError):
+        return _Failure(
+            Check.UNREACHABLE,
+            "unreachable",
+            f"{where} closed the connection unexpectedly. Check the port and the security "
+            "setting (STARTTLS on 587, TLS on 465); if they are right, try again later.",
+        )
+    if isinstance(exc, socket.gaierror):
+        return _Failure(
+            Check.UNREACHABLE,
+            "unreachable",
+            f"The server name {host} could not be found (DNS). Check its spelling and that "
+            "this computer is online.",
+        )
+    if isinstance(exc, ConnectionRefusedError):
+        return _Failure(
+            Check.UNREACHABLE,
+            "unreachable",
+            f"{where} refused the connection: nothing listens on that port. Check the port "
+            "(587 for STARTTLS, 465 for TLS) and that the server is running.",
+        )
+    if isinstance(exc, TimeoutError):
+        hint = (
+            " Port 465 expects TLS from the first byte: choose TLS rather than STARTTLS."
+            if account.security is Security.STARTTLS and account.port == 465
+            else " Check the server name, the port and that this computer is online."
+        )
+        return _Failure(
+            Check.UNREACHABLE,
+            "timeout",
+            f"{where} did not answer within {timeout:g} seconds.{hint}",
+        )
+    if isinstance(exc, ssl.SSLError):
+        if "WRONG_VERSION_NUMBER" in str(exc) or "wrong version number" in str(exc):
+            return _Failure(
+                Check.UNREACHABLE,
+                "refused",
+                f"{where} does not speak TLS from the first byte: choose STARTTLS (usually "
+                "port 587) instead of TLS.",
+            )
+        return _Failure(
+            Check.UNREACHABLE,
+            "unreachable",
+            f"The secure connection to {where} failed ({exc.reason or exc}). Check the port "
+            "and the security setting with your provider.",
+        )
+    return _Failure(
+        Check.UNREACHABLE,
+        "unreachable",
+        f"{where} could not be reached ({getattr(exc, 'strerror', None) or exc}). Check the "
+        "server name, the port and that this computer is online.",
+    )
+
+
+def _untrusted(exc: BaseException, account: SmtpAccount, timeout: float) -> _Failure:
+    reason = getattr(exc, "verify_message", "") or "no authority this computer knows vouches for it"
+    try:
+        fingerprint = peer_fingerprint(
+            account.host,
+            account.port,
+            timeout,
+            starttls_smtp=account.security is Security.STARTTLS,
+        )
+    except OSError as error:
+        log.debug("fingerprint of %s:%s not read: %s", account.host, account.port, error)
+        fingerprint = ""
+    shown = f" Its SHA-256 fingerprint is {fingerprint}." if fingerprint else ""
+    return _Failure(
+        Check.UNTRUSTED_CERTIFICATE,
+        "certificate",
+        f"The certificate of {account.host} is not trusted ({reason}).{shown} Trust it only if "
+        "your provider or administrator confirms that fingerprint.",
+        fingerprint,
+    )
+
+
+def _auth_failure(code: int, answer: str, account: SmtpAccount) -> _Failure:
+    if 400 <= code < 500:
+        return _Failure(
+            Check.UNREACHABLE,
+            "server",
+            f"{account.host} could not check the password just now ({code} {answer}). Try "
+            "again in a few minutes.",
+        )
+    if code == 534:
+        advice = (
+            "The provider wants an app password (or a sign-in in the browser first): create "
+            "one in your account's security settings and enter it here."
+        )
+    else:
+        advice = "Check the user name and enter the password again."
+    return _Failure(
+        Check.WRONG_PASSWORD,
+        "auth",
+        f"{account.host} refused the user name {account.username!r} or its password "
+        f"({code} {answer}). {advice}",
+    )
+
+
+def _recipients_refused(refused: dict[str, tuple[int, bytes]], host: str) -> _Failure:
+    codes = [code for code, _ in refused.values()]
+    names = ", ".join(f"{a} ({code} {_text(answer)})" for a, (code, answer) in refused.items())
+    if all(400 <= code < 500 for code in codes):
+        return _Failure(
+            Check.UNREACHABLE,
+            "server",
+            f"{host} cannot take mail for {names} just now. It will be tried again.",
+        )
+    if 552 in codes:
+        return _Failure(
+            Check.UNREACHABLE,
+            "quota",
+            f"{host} refused {names}: a mailbox or the account is over its quota. Free some "
+            "space, or ask the prospect for another address.",
+        )
+    return _Failure(
+        Check.UNREACHABLE,
+        "rejected",
+        f"{host} refused the recipient {names}. Check the address with the prospect.",
+    )
+
+
+def _reply_failure(code: int, answer: str, host: str, what: str, advice: str) -> _Failure:
+    if code == 552:
+        return _Failure(
+            Check.UNREACHABLE,
+            "quota",
+            f"{what} ({code} {answer}): a quota or size limit is reached. Free some space in "
+            "the mailbox, or ask your provider.",
+        )
+    if 400 <= code < 500 or code == -1:
+        return _Failure(
+            Check.UNREACHABLE,
+            "server",
+            f"{what} for now ({code} {answer}). It will be tried again later.",
+        )
+    if code in _AUTH_CODES:
+        return _Failure(
+            Check.WRONG_PASSWORD,
+            "auth",
+            f"{what} ({code} {answer}): it wants you logged in. Check the user name and password.",
+        )
+    return _Failure(Check.UNREACHABLE, "rejected", f"{what} ({code} {answer}). {advice}")
+
+
+def _send_error(failure: _Failure) -> SendError:
+    return SendError(failure.message, failure.kind, fingerprint=failure.fingerprint)
