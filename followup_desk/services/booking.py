@@ -437,6 +437,9 @@ class BookingService:
     def prospect(self, prospect_id: int) -> Prospect | None:
         return self._store.prospect(prospect_id)
 
+    def booking(self, booking_id: int) -> Booking | None:
+        return self._store.booking(booking_id)
+
     def saved_without_invite(self, booking_id: int, reason: str) -> BookingOutcome:
         """What a booking whose invite could not be written looks like to the window."""
         booking, prospect = self._existing(booking_id)
