@@ -171,8 +171,8 @@ def build_parser() -> argparse.ArgumentParser:
     cancel.add_argument("--now", metavar="ISO8601", help="pretend it is this moment")
     cancel.add_argument("--json", action="store_true", help="machine-readable output")
 
-    for parser in (book, resched, cancel):
-        parser.add_argument(
+    for changing in (book, resched, cancel):
+        changing.add_argument(
             "--send",
             metavar="CHANNELS",
             help="how the invite goes out: caldav,email,ics (default: settings, or for a "

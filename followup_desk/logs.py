@@ -8,6 +8,7 @@ from pathlib import Path
 
 _HANDLER_NAME = "followup-desk-file"
 _FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+LIBRARY_LOGGERS = ("caldav", "niquests", "urllib3", "urllib3_future", "keyring")
 
 
 def setup_logging(log_file: Path, level: int = logging.INFO) -> logging.Handler | None:
@@ -34,4 +35,14 @@ def setup_logging(log_file: Path, level: int = logging.INFO) -> logging.Handler 
     handler.setFormatter(logging.Formatter(_FORMAT))
     handler.set_name(_HANDLER_NAME)
     root.addHandler(handler)
+    # The network libraries' warnings belong in the same file, not on the rep's terminal;
+    # their debug records (request bodies: invites, addresses) are never written.
+    for name in LIBRARY_LOGGERS:
+        library = logging.getLogger(name)
+        library.setLevel(logging.WARNING)
+        library.propagate = False
+        for old in list(library.handlers):
+            if old.get_name() == _HANDLER_NAME:
+                library.removeHandler(old)
+        library.addHandler(handler)
     return handler

@@ -8,6 +8,7 @@ network here: the gateway (and the CalDAV source) hand in bytes.
 from __future__ import annotations
 
 import logging
+from urllib.parse import quote, unquote, urlsplit
 
 import icalendar
 
@@ -15,6 +16,19 @@ log = logging.getLogger(__name__)
 
 # What parsing a broken object can raise; anything else is a bug of ours.
 PARSE_ERRORS = (ValueError, KeyError, IndexError, TypeError, icalendar.InvalidCalendar)
+
+
+def href_of(url: str) -> str:
+    """The href of ``url`` (absolute or a path): its path, quoted once whatever it came as."""
+    return quote(unquote(urlsplit(url).path), safe="/@!$&'()*+,;=:~")
+
+
+def href_for(uid: str) -> str:
+    """The resource name a new event gets from its UID: the UID, made URL-safe.
+
+    Computed the same way on every try, so a retried create meets its earlier self.
+    """
+    return quote(uid.replace("/", "_"), safe="") + ".ics"
 
 
 def _calendar(data: bytes) -> icalendar.Calendar | None:

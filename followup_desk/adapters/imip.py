@@ -26,10 +26,12 @@ from __future__ import annotations
 import email
 import email.policy
 import hashlib
+import logging
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from email.header import Header
 from email.headerregistry import Address
 from email.message import EmailMessage, Message
 from email.utils import format_datetime
@@ -41,6 +43,8 @@ from followup_desk.adapters.ics_writer import description
 from followup_desk.domain.booking import Booking, Prospect, Rep
 from followup_desk.domain.phrases import format_clock, format_day
 from followup_desk.errors import InvalidInputError
+
+log = logging.getLogger(__name__)
 
 METHODS = frozenset({"REQUEST", "CANCEL"})
 PARTSTATS = frozenset({"ACCEPTED", "DECLINED", "TENTATIVE", "DELEGATED", "NEEDS-ACTION"})
@@ -95,7 +99,11 @@ def build_imip(
     Its ORGANIZER should be ``from_address`` (give ``build_invite`` a Rep with that e-mail),
     since clients send the answer to the ORGANIZER.
     """
-    method = calendar_method(calendar)
+    parsed = icalendar.Calendar.from_ical(calendar)
+    method = str(parsed.get("METHOD", "")).strip().upper()
+    organizer = next((str(e.get("ORGANIZER", "")) for e in parsed.walk("VEVENT")), "")
+    if organizer.lower().removeprefix("mailto:") != from_address.strip().lower():
+        log.warning("the invite's ORGANIZER is not the From address; answers go to the ORGANIZER")
     if method not in METHODS:
         raise ValueError(f"an invitation is a REQUEST or a CANCEL, not {method or 'no METHOD'}")
     sender, sender_utf8 = ascii_address(from_address)
@@ -105,7 +113,12 @@ def build_imip(
     message = EmailMessage(policy=policy)
     message["From"] = _header_address(rep.name, sender)
     message["To"] = _header_address(prospect.name, recipient)
-    message["Subject"] = subject(booking, method)
+    # Folded by email.header: the header classes move a subject of 70-odd characters whole
+    # onto a continuation line, and readers then show it with a leading space.
+    title = subject(booking, method)
+    charset = "us-ascii" if title.isascii() else "utf-8"
+    folded = Header(title, charset, maxlinelen=78, header_name="Subject").encode(linesep="\r\n")
+    message.set_raw("Subject", folded)
     message["Date"] = format_datetime(stamp.astimezone(UTC))
     message["Message-ID"] = message_id(booking.uid, booking.sequence, method)
     message.set_content(description(booking, prospect, rep), cte="quoted-printable")
@@ -123,8 +136,6 @@ def build_imip(
         filename=ATTACHMENT_NAME,
         params={"name": ATTACHMENT_NAME},
     )
-    # Boundaries from the content, not random: the same invite is the same bytes. The "=_"
-    # cannot occur in base64 or quoted-printable, nor can a calendar line start with "--".
     alternative, attachment = message.iter_parts()
     *_, invite = alternative.iter_parts()
     # Stored raw: the header classes would write method="REQUEST". Both are valid MIME,
@@ -133,6 +144,8 @@ def build_imip(
     invite.set_raw("Content-Type", f"text/calendar; method={method}; charset=UTF-8")
     for part in (alternative, attachment, *alternative.iter_parts()):
         del part["MIME-Version"]  # only the message's own header carries it (RFC 2045 4)
+    # Boundaries from the content, not random: the same invite is the same bytes. The "=_"
+    # cannot occur in base64 or quoted-printable, nor can a calendar line start with "--".
     text = message.get_body(("plain",))
     seed = hashlib.sha256(calendar + (text.as_bytes() if text else b"")).hexdigest()[:24]
     message.set_boundary(f"=_fd_mixed_{seed}")
@@ -161,12 +174,6 @@ def subject(booking: Booking, method: str) -> str:
     else:
         label = "Invitation"
     return f"{label}: {booking.title} - {when}"
-
-
-def calendar_method(calendar: bytes) -> str:
-    """The METHOD of a VCALENDAR, upper-case; empty when it has none."""
-    parsed = icalendar.Calendar.from_ical(calendar)
-    return str(parsed.get("METHOD", "")).strip().upper()
 
 
 # -- the answers ------------------------------------------------------------------------------
@@ -281,7 +288,10 @@ def _parse(data: bytes, charset: str, where: str) -> icalendar.Calendar:
             "as the whole e-mail (.eml) or its .ics attachment."
         ) from exc
     if not calendars:
-        raise InvalidInputError(f"{where} is not a calendar reply: it holds no VCALENDAR.")
+        raise InvalidInputError(
+            f"{where} is not a readable calendar: it holds no complete VCALENDAR (is it cut "
+            "short?). Save the prospect's answer again."
+        )
     calendar: icalendar.Calendar = calendars[0]
     return calendar
 

@@ -4,7 +4,8 @@ One connection per call: connect (STARTTLS on 587, TLS from the first byte on 46
 for a server on this computer), EHLO, log in, send, QUIT. Certificates are checked against
 the system's authorities, or, when the rep trusted one by its fingerprint, against exactly
 that certificate. Every failure becomes a ConnectionReport (``check``) or a SendError
-(``send``) whose sentence says what happened and what to do; the password is never logged.
+(``send``) whose sentence says what happened and what to do (smtp_failures has the
+words); the password is never logged.
 """
 
 from __future__ import annotations
@@ -13,17 +14,18 @@ import base64
 import ipaddress
 import logging
 import smtplib
-import socket
 import ssl
 from collections.abc import Sequence
 
 from followup_desk.adapters.imip import ascii_address
-from followup_desk.adapters.tls import (
-    format_fingerprint,
-    is_certificate_error,
-    peer_fingerprint,
-    same_fingerprint,
+from followup_desk.adapters.smtp_failures import (
+    AUTH_CODES,
+    Failure,
+    classify,
+    reply_text,
+    send_error,
 )
+from followup_desk.adapters.tls import format_fingerprint, same_fingerprint
 from followup_desk.domain.accounts import Check, ConnectionReport, Security, SmtpAccount
 from followup_desk.errors import SendError
 
@@ -32,18 +34,9 @@ log = logging.getLogger(__name__)
 # Sent as the EHLO name when the local address cannot be read. An address literal is what
 # Thunderbird sends too: it does not leak the computer's name, and every server accepts it.
 _FALLBACK_EHLO = "[127.0.0.1]"
-_AUTH_CODES = frozenset({530, 534, 535, 538})
-
-
-class _Failure(Exception):
-    """A failure classified once, for both check() (``check``) and send() (``kind``)."""
-
-    def __init__(self, check: Check, kind: str, message: str, fingerprint: str = "") -> None:
-        super().__init__(message)
-        self.check = check
-        self.kind = kind
-        self.message = message
-        self.fingerprint = fingerprint
+# What a connection can raise: smtplib's, ssl's and the socket's errors are all OSErrors;
+# a host name IDNA cannot encode raises UnicodeError, a port beyond 65535 OverflowError.
+_ERRORS = (OSError, Failure, UnicodeError, OverflowError)
 
 
 class SmtpGateway:
@@ -58,9 +51,9 @@ class SmtpGateway:
         """Connect, log in and quit; the report says how it went. Never raises for the network."""
         where = f"{account.host}:{account.port}"
         try:
-            client, greeting, logged_in = self._open(account, password, timeout)
-        except (OSError, _Failure) as exc:
-            failure = _classify(exc, account, timeout)
+            client, server, logged_in = self._open(account, password, timeout)
+        except _ERRORS as exc:
+            failure = classify(exc, account, timeout)
             log.info("SMTP check of %s failed: %s", where, failure.kind)
             return ConnectionReport(
                 check=failure.check, message=failure.message, fingerprint=failure.fingerprint
@@ -68,10 +61,10 @@ class SmtpGateway:
         try:
             _try_sender(client, account, logged_in)
             client.quit()
-        except (OSError, _Failure) as exc:
-            failure = _classify(exc, account, timeout)
+        except _ERRORS as exc:
+            failure = classify(exc, account, timeout)
             log.info("SMTP check of %s failed: %s", where, failure.kind)
-            return ConnectionReport(check=failure.check, message=failure.message, server=greeting)
+            return ConnectionReport(check=failure.check, message=failure.message, server=server)
         finally:
             client.close()
         if logged_in:
@@ -85,7 +78,7 @@ class SmtpGateway:
                 f"from {account.from_address}."
             )
         log.info("SMTP check of %s: connected", where)
-        return ConnectionReport(check=Check.CONNECTED, message=message, server=greeting)
+        return ConnectionReport(check=Check.CONNECTED, message=message, server=server)
 
     def send(
         self, account: SmtpAccount, password: str, message: bytes, recipients: Sequence[str]
@@ -98,8 +91,8 @@ class SmtpGateway:
         wanted = {ascii_address(r)[0]: r for r in recipients}  # envelope form -> as given
         try:
             client, _, _ = self._open(account, password, self._timeout)
-        except (OSError, _Failure) as exc:
-            raise _send_error(_classify(exc, account, self._timeout)) from exc
+        except _ERRORS as exc:
+            raise send_error(classify(exc, account, self._timeout)) from exc
         try:
             options: list[str] = []
             if sender_utf8 or any(utf8 for _, utf8 in envelope):
@@ -109,13 +102,13 @@ class SmtpGateway:
                 client.quit()
             except OSError as exc:  # the server took the message; how it says goodbye is moot
                 log.debug("QUIT to %s:%s failed: %s", account.host, account.port, exc)
-        except (OSError, _Failure) as exc:
-            raise _send_error(_classify(exc, account, self._timeout)) from exc
+        except _ERRORS as exc:
+            raise send_error(classify(exc, account, self._timeout)) from exc
         finally:
             client.close()
         if refused:
             names = ", ".join(
-                f"{wanted.get(a, a)} ({code} {_text(answer)})"
+                f"{wanted.get(a, a)} ({code} {reply_text(answer)})"
                 for a, (code, answer) in refused.items()
             )
             raise SendError(
@@ -136,22 +129,22 @@ class SmtpGateway:
     def _open(
         self, account: SmtpAccount, password: str, timeout: float
     ) -> tuple[smtplib.SMTP, str, bool]:
-        """A connected, secured, logged-in client; its greeting; whether it logged in."""
+        """A connected, secured, logged-in client, the server's name, and whether it logged in."""
         context = _context(account)
         client: smtplib.SMTP
-        # local_hostname given: smtplib would otherwise ask DNS for this computer's name
+        # Connected by the constructor (starttls() and SMTP_SSL take the host for SNI and the
+        # name check from there). local_hostname given: smtplib would ask DNS for ours.
+        host, port, ehlo = account.host, account.port, _FALLBACK_EHLO
         if account.security is Security.TLS:
             client = smtplib.SMTP_SSL(
-                local_hostname=_FALLBACK_EHLO, timeout=timeout, context=context
+                host, port, local_hostname=ehlo, timeout=timeout, context=context
             )
         else:
-            client = smtplib.SMTP(local_hostname=_FALLBACK_EHLO, timeout=timeout)
+            client = smtplib.SMTP(host, port, local_hostname=ehlo, timeout=timeout)
         try:
-            code, greeting = client.connect(account.host, account.port)
-            if code != 220:
-                raise smtplib.SMTPConnectError(code, greeting)
             client.local_hostname = _ehlo_name(client)
             client.ehlo()
+            server = (client.ehlo_resp or b"").decode("utf-8", "replace").partition("\n")[0]
             if account.security is Security.STARTTLS:
                 if not client.has_extn("starttls"):
                     raise _no_starttls(account)
@@ -163,7 +156,7 @@ class SmtpGateway:
         except BaseException:
             client.close()
             raise
-        return client, _text(greeting), logged_in
+        return client, server.strip(), logged_in
 
 
 def _context(account: SmtpAccount) -> ssl.SSLContext:
@@ -193,7 +186,7 @@ def _check_pinned(client: smtplib.SMTP, account: SmtpAccount) -> None:
     der = sock.getpeercert(binary_form=True) if isinstance(sock, ssl.SSLSocket) else None
     presented = format_fingerprint(der) if der else ""
     if not same_fingerprint(account.trusted_fingerprint, presented):
-        raise _Failure(
+        raise Failure(
             Check.UNTRUSTED_CERTIFICATE,
             "certificate",
             f"The certificate of {account.host} has changed since you trusted it: its SHA-256 "
@@ -218,7 +211,7 @@ def _log_in(client: smtplib.SMTP, account: SmtpAccount, password: str) -> bool:
     if not client.has_extn("auth"):
         return False
     if account.security is Security.NONE and not _is_local(account.host):
-        raise _Failure(
+        raise Failure(
             Check.UNREACHABLE,
             "refused",
             f"{account.host} is not on this computer, and without TLS your password would "
@@ -251,12 +244,12 @@ def _try_sender(client: smtplib.SMTP, account: SmtpAccount, logged_in: bool) -> 
     if code == 250:
         client.rset()
         return
-    if code in _AUTH_CODES and not logged_in:
-        raise _Failure(
+    if code in AUTH_CODES and not logged_in:
+        raise Failure(
             Check.UNREACHABLE,
             "auth",
             f"{account.host} wants you to log in but offers no login on this connection "
-            f"({code} {_text(answer)}). Choose STARTTLS (port 587) or TLS (port 465).",
+            f"({code} {reply_text(answer)}). Choose STARTTLS (port 587) or TLS (port 465).",
         )
     raise smtplib.SMTPSenderRefused(code, answer, sender)
 
@@ -276,7 +269,7 @@ def _utf8_options(
     if client.has_extn("smtputf8"):
         return ["SMTPUTF8", "BODY=8BITMIME"]
     address = sender if sender_utf8 else next(a for a, utf8 in envelope if utf8)
-    raise _Failure(
+    raise Failure(
         Check.UNREACHABLE,
         "rejected",
         f"{account.host} cannot send to or from {address}: the part before the @ has "
@@ -285,207 +278,15 @@ def _utf8_options(
     )
 
 
-def _no_starttls(account: SmtpAccount) -> _Failure:
+def _no_starttls(account: SmtpAccount) -> Failure:
     hint = (
         "choose TLS, since port 465 speaks TLS from the first byte"
         if account.port == 465
         else "choose TLS on port 465, or the port your provider names for secure sending"
     )
-    return _Failure(
+    return Failure(
         Check.UNREACHABLE,
         "refused",
         f"{account.host}:{account.port} does not offer STARTTLS, so the connection cannot be "
         f"encrypted and your password is not sent: {hint}.",
     )
-
-
-# -- what went wrong, in words ----------------------------------------------------------------
-
-
-def _text(answer: bytes | str) -> str:
-    text = answer.decode("utf-8", "replace") if isinstance(answer, bytes) else answer
-    return " ".join(text.split())
-
-
-def _classify(exc: BaseException, account: SmtpAccount, timeout: float) -> _Failure:
-    """Our words for what smtplib, ssl or the socket raised."""
-    host, where = account.host, f"{account.host}:{account.port}"
-    if isinstance(exc, _Failure):
-        return exc
-    if is_certificate_error(exc):
-        return _untrusted(exc, account, timeout)
-    if isinstance(exc, smtplib.SMTPAuthenticationError):
-        return _auth_failure(exc.smtp_code, _text(exc.smtp_error), account)
-    if isinstance(exc, smtplib.SMTPRecipientsRefused):
-        return _recipients_refused(exc.recipients, host)
-    if isinstance(exc, smtplib.SMTPSenderRefused):
-        return _reply_failure(
-            exc.smtp_code,
-            _text(exc.smtp_error),
-            host,
-            f"{host} refused to send as {account.from_address}",
-            "Use the address this account may send from as the From address.",
-        )
-    if isinstance(exc, smtplib.SMTPDataError):
-        return _reply_failure(
-            exc.smtp_code,
-            _text(exc.smtp_error),
-            host,
-            f"{host} refused the message",
-            "Its answer above says why; your provider can tell you more.",
-        )
-    if isinstance(exc, smtplib.SMTPResponseException):
-        return _reply_failure(
-            exc.smtp_code,
-            _text(exc.smtp_error),
-            host,
-            f"{where} turned the connection down",
-            "Check the server name and port with your provider.",
-        )
-    if isinstance(exc, smtplib.SMTPServerDisconnected | ConnectionResetError | BrokenPipeError):
-        return _Failure(
-            Check.UNREACHABLE,
-            "unreachable",
-            f"{where} closed the connection unexpectedly. Check the port and the security "
-            "setting (STARTTLS on 587, TLS on 465); if they are right, try again later.",
-        )
-    if isinstance(exc, socket.gaierror):
-        return _Failure(
-            Check.UNREACHABLE,
-            "unreachable",
-            f"The server name {host} could not be found (DNS). Check its spelling and that "
-            "this computer is online.",
-        )
-    if isinstance(exc, ConnectionRefusedError):
-        return _Failure(
-            Check.UNREACHABLE,
-            "unreachable",
-            f"{where} refused the connection: nothing listens on that port. Check the port "
-            "(587 for STARTTLS, 465 for TLS) and that the server is running.",
-        )
-    if isinstance(exc, TimeoutError):
-        hint = (
-            " Port 465 expects TLS from the first byte: choose TLS rather than STARTTLS."
-            if account.security is Security.STARTTLS and account.port == 465
-            else " Check the server name, the port and that this computer is online."
-        )
-        return _Failure(
-            Check.UNREACHABLE,
-            "timeout",
-            f"{where} did not answer within {timeout:g} seconds.{hint}",
-        )
-    if isinstance(exc, ssl.SSLError):
-        if "WRONG_VERSION_NUMBER" in str(exc) or "wrong version number" in str(exc):
-            return _Failure(
-                Check.UNREACHABLE,
-                "refused",
-                f"{where} does not speak TLS from the first byte: choose STARTTLS (usually "
-                "port 587) instead of TLS.",
-            )
-        return _Failure(
-            Check.UNREACHABLE,
-            "unreachable",
-            f"The secure connection to {where} failed ({exc.reason or exc}). Check the port "
-            "and the security setting with your provider.",
-        )
-    return _Failure(
-        Check.UNREACHABLE,
-        "unreachable",
-        f"{where} could not be reached ({getattr(exc, 'strerror', None) or exc}). Check the "
-        "server name, the port and that this computer is online.",
-    )
-
-
-def _untrusted(exc: BaseException, account: SmtpAccount, timeout: float) -> _Failure:
-    reason = getattr(exc, "verify_message", "") or "no authority this computer knows vouches for it"
-    try:
-        fingerprint = peer_fingerprint(
-            account.host,
-            account.port,
-            timeout,
-            starttls_smtp=account.security is Security.STARTTLS,
-        )
-    except OSError as error:
-        log.debug("fingerprint of %s:%s not read: %s", account.host, account.port, error)
-        fingerprint = ""
-    shown = f" Its SHA-256 fingerprint is {fingerprint}." if fingerprint else ""
-    return _Failure(
-        Check.UNTRUSTED_CERTIFICATE,
-        "certificate",
-        f"The certificate of {account.host} is not trusted ({reason}).{shown} Trust it only if "
-        "your provider or administrator confirms that fingerprint.",
-        fingerprint,
-    )
-
-
-def _auth_failure(code: int, answer: str, account: SmtpAccount) -> _Failure:
-    if 400 <= code < 500:
-        return _Failure(
-            Check.UNREACHABLE,
-            "server",
-            f"{account.host} could not check the password just now ({code} {answer}). Try "
-            "again in a few minutes.",
-        )
-    if code == 534:
-        advice = (
-            "The provider wants an app password (or a sign-in in the browser first): create "
-            "one in your account's security settings and enter it here."
-        )
-    else:
-        advice = "Check the user name and enter the password again."
-    return _Failure(
-        Check.WRONG_PASSWORD,
-        "auth",
-        f"{account.host} refused the user name {account.username!r} or its password "
-        f"({code} {answer}). {advice}",
-    )
-
-
-def _recipients_refused(refused: dict[str, tuple[int, bytes]], host: str) -> _Failure:
-    codes = [code for code, _ in refused.values()]
-    names = ", ".join(f"{a} ({code} {_text(answer)})" for a, (code, answer) in refused.items())
-    if all(400 <= code < 500 for code in codes):
-        return _Failure(
-            Check.UNREACHABLE,
-            "server",
-            f"{host} cannot take mail for {names} just now. It will be tried again.",
-        )
-    if 552 in codes:
-        return _Failure(
-            Check.UNREACHABLE,
-            "quota",
-            f"{host} refused {names}: a mailbox or the account is over its quota. Free some "
-            "space, or ask the prospect for another address.",
-        )
-    return _Failure(
-        Check.UNREACHABLE,
-        "rejected",
-        f"{host} refused the recipient {names}. Check the address with the prospect.",
-    )
-
-
-def _reply_failure(code: int, answer: str, host: str, what: str, advice: str) -> _Failure:
-    if code == 552:
-        return _Failure(
-            Check.UNREACHABLE,
-            "quota",
-            f"{what} ({code} {answer}): a quota or size limit is reached. Free some space in "
-            "the mailbox, or ask your provider.",
-        )
-    if 400 <= code < 500 or code == -1:
-        return _Failure(
-            Check.UNREACHABLE,
-            "server",
-            f"{what} for now ({code} {answer}). It will be tried again later.",
-        )
-    if code in _AUTH_CODES:
-        return _Failure(
-            Check.WRONG_PASSWORD,
-            "auth",
-            f"{what} ({code} {answer}): it wants you logged in. Check the user name and password.",
-        )
-    return _Failure(Check.UNREACHABLE, "rejected", f"{what} ({code} {answer}). {advice}")
-
-
-def _send_error(failure: _Failure) -> SendError:
-    return SendError(failure.message, failure.kind, fingerprint=failure.fingerprint)

@@ -14,9 +14,6 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import icalendar
-import keyring
-import pytest
-from keyring.backend import KeyringBackend
 
 from followup_desk.app import Desk, Gateways, open_desk
 from followup_desk.domain.accounts import InvitesBy
@@ -42,15 +39,6 @@ class StepClock:
 
     def advance(self, amount: timedelta) -> None:
         self.moment += amount
-
-
-@pytest.fixture
-def memory_backend() -> Iterator[MemoryKeyring]:
-    before: KeyringBackend = keyring.get_keyring()
-    backend = MemoryKeyring()
-    keyring.set_keyring(backend)
-    yield backend
-    keyring.set_keyring(before)
 
 
 def open_through(
@@ -114,7 +102,7 @@ def drain(desk: Desk, clock: StepClock, rounds: int = 60) -> None:
 def test_a_hundred_bookings_through_faults_make_a_hundred_events(
     fd_home: AppPaths,
     write_settings: SettingsWriter,
-    memory_backend: MemoryKeyring,
+    memory_keyring: MemoryKeyring,
     radicale_calendar: tuple[CalDavServer, str],
     tmp_path: Path,
 ) -> None:
@@ -125,7 +113,7 @@ def test_a_hundred_bookings_through_faults_make_a_hundred_events(
         desk = open_through(fd_home, server, calendar, proxy, clock, timeout=1.0)
         try:
             proxy.set_random_faults(0.3, seed=20261123, delay=1.5)  # some delays pass the timeout
-            booked = []
+            booked: list[str] = []
             for start in slots(100):
                 outcome = desk.bookings.book(
                     BookingRequest(
@@ -151,7 +139,7 @@ def test_a_hundred_bookings_through_faults_make_a_hundred_events(
 def test_moves_and_cancellations_through_faults_leave_one_event_each(
     fd_home: AppPaths,
     write_settings: SettingsWriter,
-    memory_backend: MemoryKeyring,
+    memory_keyring: MemoryKeyring,
     radicale_calendar: tuple[CalDavServer, str],
 ) -> None:
     server, calendar = radicale_calendar
@@ -160,7 +148,7 @@ def test_moves_and_cancellations_through_faults_leave_one_event_each(
     with FaultProxy.to_url(server.url) as proxy:
         desk = open_through(fd_home, server, calendar, proxy, clock, timeout=1.0)
         try:
-            ids = []
+            ids: list[int | None] = []
             for start in slots(10):
                 outcome = desk.bookings.book(
                     BookingRequest(
@@ -206,7 +194,7 @@ def test_moves_and_cancellations_through_faults_leave_one_event_each(
 def test_wrong_password_and_stopped_server_keep_the_booking_and_say_why(
     fd_home: AppPaths,
     write_settings: SettingsWriter,
-    memory_backend: MemoryKeyring,
+    memory_keyring: MemoryKeyring,
     radicale_calendar: tuple[CalDavServer, str],
 ) -> None:
     server, calendar = radicale_calendar

@@ -36,17 +36,8 @@ CAL = "http://127.0.0.1:9/rep/work/"
 
 
 @pytest.fixture
-def memory_backend() -> Iterator[MemoryKeyring]:
-    before: KeyringBackend = keyring.get_keyring()
-    backend = MemoryKeyring()
-    keyring.set_keyring(backend)
-    yield backend
-    keyring.set_keyring(before)
-
-
-@pytest.fixture
 def desk(
-    fd_home: AppPaths, write_settings: SettingsWriter, memory_backend: MemoryKeyring
+    fd_home: AppPaths, write_settings: SettingsWriter, memory_keyring: MemoryKeyring
 ) -> Iterator[Desk]:
     write_settings()
     first = open_desk(fd_home, clock=FixedClock(NOW))
@@ -182,7 +173,7 @@ def test_a_stop_mid_send_is_recovered_without_a_second_email(desk: Desk) -> None
 
 
 def test_channels_without_an_account_are_refused_before_anything_is_saved(
-    fd_home: AppPaths, write_settings: SettingsWriter, memory_backend: MemoryKeyring
+    fd_home: AppPaths, write_settings: SettingsWriter, memory_keyring: MemoryKeyring
 ) -> None:
     write_settings()
     desk = open_desk(fd_home, clock=FixedClock(NOW))
@@ -197,12 +188,12 @@ def test_channels_without_an_account_are_refused_before_anything_is_saved(
 
 
 def test_passwords_go_to_the_keyring_and_nowhere_else(
-    desk: Desk, memory_backend: MemoryKeyring
+    desk: Desk, memory_keyring: MemoryKeyring
 ) -> None:
     secret = "pässwörd-9f3c1e"
     assert desk.accounts.set_password("mail", secret)
     assert desk.accounts.password(desk.accounts.get("mail")) == secret
-    assert ("Followup Desk", "smtp:mail") in memory_backend.passwords
+    assert ("Followup Desk", "smtp:mail") in memory_keyring.passwords
     desk.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     home = desk.paths.database.parent
     for path in [*home.rglob("*"), *desk.paths.settings_file.parent.rglob("*")]:
@@ -211,27 +202,14 @@ def test_passwords_go_to_the_keyring_and_nowhere_else(
             assert secret.encode() not in data, path
             assert secret.encode("utf-16-le") not in data, path
     desk.accounts.remove("mail")
-    assert ("Followup Desk", "smtp:mail") not in memory_backend.passwords
-
-
-class _NoKeyring(KeyringBackend):
-    priority = 0
-
-    def get_password(self, service: str, username: str) -> str | None:
-        raise AssertionError("must not be asked")
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        raise AssertionError("must not be asked")
-
-    def delete_password(self, service: str, username: str) -> None:
-        raise AssertionError("must not be asked")
+    assert ("Followup Desk", "smtp:mail") not in memory_keyring.passwords
 
 
 def test_without_a_keyring_the_password_is_kept_for_this_run_only() -> None:
     from keyring.backends import fail
 
     before = keyring.get_keyring()
-    keyring.set_keyring(fail.Keyring())
+    keyring.set_keyring(fail.Keyring())  # type: ignore[no-untyped-call]  # untyped in keyring
     try:
         secrets = KeyringSecrets()
         assert "no system keyring" in secrets.problem().lower()
@@ -241,3 +219,16 @@ def test_without_a_keyring_the_password_is_kept_for_this_run_only() -> None:
         assert KeyringSecrets().get("caldav:work") is None  # the next run asks again
     finally:
         keyring.set_keyring(before)
+
+
+def test_passwords_live_in_a_real_secret_service(secret_service_keyring: KeyringBackend) -> None:
+    secrets = KeyringSecrets(service="Followup Desk test")
+    assert secrets.problem() == ""
+    assert secrets.set("caldav:work", "app-password-7Q") is True
+    # a new run (a fresh object, nothing in memory) reads it back from gnome-keyring
+    assert KeyringSecrets(service="Followup Desk test").get("caldav:work") == "app-password-7Q"
+    assert secret_service_keyring.get_password("Followup Desk test", "caldav:work") == (
+        "app-password-7Q"
+    )
+    secrets.delete("caldav:work")
+    assert KeyringSecrets(service="Followup Desk test").get("caldav:work") is None
