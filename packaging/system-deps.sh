@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The Debian/Ubuntu libraries Qt 6 needs to draw a window (and, with --test, what the test
-# suite needs to take screenshots on a virtual screen and to validate the desktop files).
+# suite needs to take screenshots on a virtual screen, to validate the desktop files, and to
+# run a real Secret Service on a private D-Bus).
 # Installs only what is missing, so on a desktop that already has them it does nothing and
 # needs no privileges.
 set -euo pipefail
@@ -42,6 +43,14 @@ if [[ "${1:-}" == "--test" ]] && ! command -v appstreamcli >/dev/null 2>&1; then
 fi
 if [[ "${1:-}" == "--test" ]] && ! command -v desktop-file-validate >/dev/null 2>&1; then
     missing+=("desktop-file-utils")
+fi
+# tests/integration/conftest.py starts a private D-Bus session bus and a gnome-keyring
+# Secret Service on it, so the keyring adapter is tested against the real thing
+if [[ "${1:-}" == "--test" ]] && ! command -v dbus-daemon >/dev/null 2>&1; then
+    missing+=("dbus")
+fi
+if [[ "${1:-}" == "--test" ]] && ! command -v gnome-keyring-daemon >/dev/null 2>&1; then
+    missing+=("gnome-keyring")
 fi
 
 if ((${#missing[@]} == 0)); then
