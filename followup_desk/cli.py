@@ -24,6 +24,7 @@ from followup_desk import APP_NAME, __version__, cli_after, cli_data, cli_send
 from followup_desk.adapters.clock import FixedClock, SystemClock
 from followup_desk.app import Desk, init_logging, open_desk
 from followup_desk.domain.horizons import Horizon
+from followup_desk.domain.outbox import reply_word
 from followup_desk.domain.phrases import (
     CLOSING_LINE,
     day_line,
@@ -449,6 +450,7 @@ def cmd_list(desk: Desk, args: argparse.Namespace, out: TextIO, err: TextIO) -> 
                         "sequence": b.sequence,
                         "ics": b.ics_path,
                         "confirm_on": step.confirm_on.isoformat() if step.confirm_on else None,
+                        "reply": b.reply.lower() or None,
                     },
                 }
             )
@@ -478,6 +480,8 @@ def cmd_list(desk: Desk, args: argparse.Namespace, out: TextIO, err: TextIO) -> 
         )
         if step.confirm_on:
             out.write(f"; confirm on {step.confirm_on:%a %d %b}")
+        if b.reply:
+            out.write(f"; {reply_word(b.reply)}")
         out.write("\n")
     out.write(f"\n{len(steps)} prospect(s), {missing} without a next step.\n")
     return 0
