@@ -78,6 +78,11 @@ def test_add_test_and_list_a_caldav_account(
     (listed,) = json.loads(out)
     assert listed["kind"] == "caldav" and listed["bookings_calendar"] == "Work"
     assert "password" not in out.lower()
+    # nowhere on disk: not in the database, its WAL, the settings or the log
+    files = [f for f in fd_home.database.parent.parent.rglob("*") if f.is_file()]
+    assert fd_home.log_file in files
+    for path in files:
+        assert server.password.encode() not in path.read_bytes(), path
 
 
 def test_a_wrong_password_and_a_stopped_server_say_so(
