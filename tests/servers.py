@@ -698,8 +698,10 @@ def start_secret_service(folder: Path) -> SecretServiceSession:
     child_env["DBUS_SESSION_BUS_ADDRESS"] = address
     try:
         started = subprocess.run(
-            [keyring_daemon, "--start", "--unlock", "--components=secrets", "--daemonize"],
-            input="login-pw\n", env=child_env, capture_output=True, text=True, timeout=20,
+            # --unlock (without --start) creates and unlocks the "login" collection from the
+            # password on stdin, so no prompt is ever needed; the daemon forks by itself
+            [keyring_daemon, "--unlock", "--components=secrets"],
+            input="login-pw", env=child_env, capture_output=True, text=True, timeout=20,
             check=False,
         )  # fmt: skip
         if started.returncode != 0:
