@@ -140,6 +140,7 @@ class FaultProxy:
     def __init__(self, target_host: str, target_port: int) -> None:
         self.target = (target_host, target_port)
         self.requests = 0
+        self.connections = 0  # client connections accepted
         self.bytes_up = 0
         self.bytes_down = 0
         self.history: list[ProxiedRequest] = []
@@ -179,7 +180,7 @@ class FaultProxy:
 
     def reset_counters(self) -> None:
         with self._lock:
-            self.requests = self.bytes_up = self.bytes_down = 0
+            self.requests = self.connections = self.bytes_up = self.bytes_down = 0
             self.history.clear()
 
     def fail_next(self, n: int = 1, status: int = 500) -> None:
@@ -261,6 +262,7 @@ class FaultProxy:
                 return
             thread = threading.Thread(target=self._serve, args=(client,), daemon=True)
             with self._lock:
+                self.connections += 1
                 self._sockets.add(client)
                 self._threads = [t for t in self._threads if t.is_alive()]
                 self._threads.append(thread)
@@ -315,22 +317,25 @@ class FaultProxy:
             raise _Closed("the server ended the response by closing")
 
     def _answer(self, client: _Stream, response: bytes, *, count: bool = True) -> None:
+        # Counted before sending: once sent, the client may read the counters at once.
+        if count:
+            with self._lock:
+                self.bytes_down += len(response)
         try:
             client.sock.sendall(response)
         except OSError as error:
             raise _Closed(str(error)) from error
-        if count:
-            with self._lock:
-                self.bytes_down += len(response)
 
     def _forward(self, link: _Link, request: bytes, method: str) -> tuple[bytes, bool]:
         """Send the request upstream and read the whole response.
 
         Returns the response and whether the client's connection must close too (the
         response said so, or the server ended it by closing). A kept-alive connection the
-        server closed meanwhile is retried once on a fresh one.
+        server closed meanwhile is retried once on a fresh one (as HTTP clients do); a fresh
+        connection that fails is not, so the server never gets a request twice.
         """
-        for attempt in range(2):
+        while True:
+            reused = link.upstream is not None
             if link.upstream is None:
                 link.upstream = self._connect()
             upstream = link.upstream
@@ -340,7 +345,7 @@ class FaultProxy:
             except (_Closed, OSError):
                 self._close(upstream.sock)
                 link.upstream = None
-                if attempt == 1:
+                if not reused:  # a fresh connection failed: never send a request twice
                     raise _Closed("the server closed the connection") from None
                 continue
             status = int(head.split(b" ", 2)[1])
@@ -349,14 +354,19 @@ class FaultProxy:
                 body: bytes | None = b""
             else:
                 body = upstream.read_body(head)
-            keep = body is not None and headers.get("connection", "").lower() != "close"
+            connection = headers.get("connection", "").lower()
+            # HTTP/1.0 servers (Radicale's own) close after each answer unless they say not to
+            keep = body is not None and (
+                connection == "keep-alive"
+                if head.startswith(b"HTTP/1.0")
+                else connection != "close"
+            )
             if body is None:
                 body = upstream.read_to_close()
             if not keep:
                 self._close(upstream.sock)
                 link.upstream = None
             return head + body, not keep
-        raise AssertionError("unreachable")  # pragma: no cover
 
     def _connect(self) -> _Stream:
         try:

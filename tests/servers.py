@@ -16,7 +16,6 @@ import ipaddress
 import json
 import os
 import shutil
-import signal
 import socket
 import ssl
 import subprocess
@@ -25,7 +24,7 @@ import threading
 import time
 import urllib.parse
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import IO, Any
 from xml.etree import ElementTree
@@ -94,15 +93,25 @@ class _Process:
         self.log_file.close()
 
 
-def _spawn(command: list[str], log_path: Path, env: dict[str, str] | None = None) -> _Process:
+def _spawn(
+    command: list[str],
+    log_path: Path,
+    env: dict[str, str] | None = None,
+    *,
+    stdin: bytes | None = None,
+) -> _Process:
+    """Start a server; ``stdin``, if given, is written to it and then closed."""
     log_file = log_path.open("ab")
     popen = subprocess.Popen(
         command,
-        stdin=subprocess.DEVNULL,
+        stdin=subprocess.DEVNULL if stdin is None else subprocess.PIPE,
         stdout=log_file,
         stderr=subprocess.STDOUT,
         env=env,
     )
+    if popen.stdin is not None:
+        with popen.stdin:
+            popen.stdin.write(stdin or b"")
     return _Process(popen, log_path, log_file)
 
 
@@ -155,6 +164,31 @@ class CalDavServer:
     #: user -> URL of the calendar that is read-only for that user (Radicale's read_only_for)
     read_only_urls: dict[str, str] = field(default_factory=dict)
     _process: _Process | None = field(default=None, repr=False)
+    _users_file: Path | None = field(default=None, repr=False)
+
+    def add_user(self, username: str, password: str) -> CalDavServer:
+        """Radicale: another account on this server, with an empty calendar home of its own.
+
+        Returns a view of the same server as that user (stopping the view stops nothing).
+        Tests that discover every calendar in the home need this, since a session-wide
+        server holds the other tests' calendars too.
+        """
+        if self._users_file is None:
+            raise ValueError(f"{self.kind} has no accounts to add to")
+        # Radicale re-reads the file at each login (htpasswd_cache is off); replace it whole
+        # so a login never reads half a line.
+        lines = self._users_file.read_text(encoding="utf-8") + f"{username}:{password}\n"
+        staging = self._users_file.with_suffix(".new")
+        staging.write_text(lines, encoding="utf-8")
+        staging.replace(self._users_file)
+        return replace(
+            self,
+            username=username,
+            password=password,
+            home_url=f"{self.url}{username}/",
+            read_only_urls={},
+            _process=None,
+        )
 
     # -- HTTP ------------------------------------------------------------------------------
 
@@ -339,6 +373,7 @@ def start_radicale(
         ca_cert=tls[0] if tls else None,
         read_only_urls={u: f"{url}{c.strip('/')}/" for u, c in read_only_for.items()},
         _process=process,
+        _users_file=folder / "users",
     )
 
 
@@ -629,32 +664,15 @@ class SecretServiceSession:
 
     ``env`` holds the variables a process needs to use it (DBUS_SESSION_BUS_ADDRESS, HOME,
     XDG_*): apply them with ``monkeypatch.setenv`` in this process or pass them to a child.
+    Both daemons run in the foreground as our children, so ``stop()`` ends and reaps them.
     """
 
     env: dict[str, str]
-    bus_pid: int
-    keyring_pid: int | None = None
+    _processes: list[_Process] = field(default_factory=list, repr=False)
 
     def stop(self) -> None:
-        for pid in (self.keyring_pid, self.bus_pid):
-            if pid is not None:
-                _kill_pid(pid)
-        self.keyring_pid = None
-
-
-def _kill_pid(pid: int) -> None:
-    """End a daemon that forked away from us (so no Popen can wait for it)."""
-    with contextlib.suppress(ProcessLookupError):
-        os.kill(pid, signal.SIGTERM)
-    deadline = time.monotonic() + 5
-    while time.monotonic() < deadline:
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            return
-        time.sleep(0.02)
-    with contextlib.suppress(ProcessLookupError):
-        os.kill(pid, signal.SIGKILL)
+        while self._processes:
+            self._processes.pop().stop()  # the keyring first, then its bus
 
 
 def _require(command: str) -> str:
@@ -665,6 +683,24 @@ def _require(command: str) -> str:
             "(the integration tests need a real Secret Service)"
         )
     return found
+
+
+# A session bus like the desktop's, minus <servicedir>: the system's activation file for
+# org.freedesktop.secrets would otherwise let any early or late call start a second, locked
+# gnome-keyring that nobody stops.
+_BUS_CONFIG = """<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>session</type>
+  <listen>unix:path={socket}</listen>
+  <auth>EXTERNAL</auth>
+  <policy context="default">
+    <allow send_destination="*" eavesdrop="true"/>
+    <allow eavesdrop="true"/>
+    <allow own="*"/>
+  </policy>
+</busconfig>
+"""
 
 
 def start_secret_service(folder: Path) -> SecretServiceSession:
@@ -684,33 +720,28 @@ def start_secret_service(folder: Path) -> SecretServiceSession:
     for key in ("HOME", "XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME"):
         Path(env[key]).mkdir(parents=True, exist_ok=True)
     child_env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), **env}
-    bus = subprocess.run(
-        [dbus_daemon, "--session", "--fork", "--print-address=1", "--print-pid=1",
-         f"--address=unix:path={runtime / 'bus'}"],
-        env=child_env, capture_output=True, text=True, timeout=20, check=False,
-    )  # fmt: skip
-    if bus.returncode != 0:
-        raise RuntimeError(f"dbus-daemon failed ({bus.returncode}): {bus.stderr}")
-    address, pid_text = bus.stdout.split()[:2]
-    session = SecretServiceSession(
-        env={**env, "DBUS_SESSION_BUS_ADDRESS": address}, bus_pid=int(pid_text)
-    )
+    config = folder / "session-bus.conf"
+    bus_socket = runtime / "bus"
+    config.write_text(_BUS_CONFIG.format(socket=bus_socket), encoding="utf-8")
+    address = f"unix:path={bus_socket}"
+    session = SecretServiceSession(env={**env, "DBUS_SESSION_BUS_ADDRESS": address})
     child_env["DBUS_SESSION_BUS_ADDRESS"] = address
     try:
-        started = subprocess.run(
-            # --unlock (without --start) creates and unlocks the "login" collection from the
-            # password on stdin, so no prompt is ever needed; the daemon forks by itself
-            [keyring_daemon, "--unlock", "--components=secrets"],
-            input="login-pw", env=child_env, capture_output=True, text=True, timeout=20,
-            check=False,
-        )  # fmt: skip
-        if started.returncode != 0:
-            raise RuntimeError(f"gnome-keyring-daemon failed: {started.stderr}")
-        for line in started.stdout.splitlines():
-            name, _, value = line.partition("=")
-            if name == "GNOME_KEYRING_CONTROL":
-                session.env[name] = value
-        session.keyring_pid = _wait_for_secret_service(address)
+        bus = _spawn(
+            [dbus_daemon, f"--config-file={config}", "--nofork"], folder / "dbus.log", child_env
+        )
+        session._processes.append(bus)
+        _wait_for_bus(bus, bus_socket)
+        # --unlock creates and unlocks the "login" collection (the "default" alias) from the
+        # password on stdin, so no prompt is ever needed; --start would skip that.
+        daemon = _spawn(
+            [keyring_daemon, "--foreground", "--unlock", "--components=secrets"],
+            folder / "gnome-keyring.log",
+            child_env,
+            stdin=b"login-pw",
+        )
+        session._processes.append(daemon)
+        _wait_for_secret_service(daemon, address)
         _ensure_default_collection(address)
     except BaseException:
         session.stop()
@@ -718,8 +749,22 @@ def start_secret_service(folder: Path) -> SecretServiceSession:
     return session
 
 
-def _wait_for_secret_service(address: str) -> int:
-    """Poll the bus until org.freedesktop.secrets has an owner; returns the owner's pid."""
+def _wait_for_bus(bus: _Process, bus_socket: Path) -> None:
+    """Poll until the bus accepts connections on its socket."""
+    deadline = time.monotonic() + START_TIMEOUT
+    while bus.popen.poll() is None and time.monotonic() < deadline:
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as probe:
+            try:
+                probe.connect(str(bus_socket))
+            except OSError:
+                time.sleep(0.02)
+                continue
+            return
+    raise RuntimeError(f"dbus-daemon did not start:\n{bus.log_tail()}")
+
+
+def _wait_for_secret_service(daemon: _Process, address: str) -> None:
+    """Poll the bus until org.freedesktop.secrets has an owner."""
     from jeepney import DBusAddress, new_method_call
     from jeepney.io.blocking import open_dbus_connection
 
@@ -733,15 +778,11 @@ def _wait_for_secret_service(address: str) -> int:
                 new_method_call(bus_object, "NameHasOwner", "s", ("org.freedesktop.secrets",))
             )
             if reply.body[0]:
-                pid = connection.send_and_get_reply(
-                    new_method_call(
-                        bus_object, "GetConnectionUnixProcessID", "s",
-                        ("org.freedesktop.secrets",),
-                    )
-                )  # fmt: skip
-                return int(pid.body[0])
+                return
+            if daemon.popen.poll() is not None:
+                break
             time.sleep(0.05)
-    raise RuntimeError(f"no Secret Service appeared on {address} in {START_TIMEOUT} s")
+    raise RuntimeError(f"no Secret Service appeared on {address}:\n{daemon.log_tail()}")
 
 
 def _ensure_default_collection(address: str) -> None:
@@ -752,7 +793,10 @@ def _ensure_default_collection(address: str) -> None:
     with open_dbus_connection(address) as connection:
         try:
             collection = secretstorage.get_default_collection(connection)
-        except secretstorage.exceptions.ItemNotFoundException:
-            collection = secretstorage.create_collection(connection, "Login", alias="default")
+        except secretstorage.exceptions.SecretStorageException as error:
+            # Creating one would need a prompt, and there is no prompter here.
+            raise RuntimeError(
+                f"gnome-keyring made no default collection (--unlock should): {error}"
+            ) from error
         if collection.is_locked():
             raise RuntimeError("the Secret Service's default collection is locked")
