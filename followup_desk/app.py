@@ -9,15 +9,15 @@ from __future__ import annotations
 import contextlib
 import logging
 import sqlite3
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
+from followup_desk.adapters.caldav_source import CalDavCalendarSource, CompositeCalendarSource
 from followup_desk.adapters.clock import SystemClock
 from followup_desk.adapters.ics_source import IcsCalendarSource
 from followup_desk.adapters.ics_writer import IcsInviteWriter, build_invite
 from followup_desk.adapters.secrets import KeyringSecrets
-from followup_desk.domain.accounts import parse_caldav_source
 from followup_desk.domain.booking import Booking, Prospect, Rep
 from followup_desk.domain.cadences import Cadence
 from followup_desk.domain.outbox import Reply
@@ -27,7 +27,6 @@ from followup_desk.domain.ports import (
     Clock,
     MailGateway,
     Secrets,
-    SourceLoad,
 )
 from followup_desk.domain.settings import Settings
 from followup_desk.logs import setup_logging
@@ -181,7 +180,7 @@ def open_desk(
     )
     # the ticked CalDAV calendars count as busy exactly as the .ics sources do
     settings = replace(settings, busy_sources=settings.busy_sources + accounts.busy_sources())
-    reader = CompositeSource(
+    reader = CompositeCalendarSource(
         IcsCalendarSource(
             timeout=settings.feed_timeout_seconds, max_megabytes=settings.max_source_megabytes
         ),
@@ -220,33 +219,9 @@ def open_desk(
 def _caldav_source(
     accounts: AccountService, items: SqliteCalDavItems, gateways: Gateways
 ) -> CalendarSource:
-    from followup_desk.adapters.caldav_source import CalDavCalendarSource
-
     return CalDavCalendarSource(
         accounts=accounts.caldav_account,
         password=accounts.password,
         store=items,
         gateway=gateways.caldav(),
     )
-
-
-class CompositeSource:
-    """.ics files and feeds, and CalDAV calendars (whose adapter is built on first use)."""
-
-    def __init__(self, ics: CalendarSource, caldav: Callable[[], CalendarSource]) -> None:
-        self._ics = ics
-        self._make_caldav = caldav
-        self._caldav: CalendarSource | None = None
-
-    def load(
-        self,
-        source: str,
-        window: tuple[datetime, datetime],
-        zone: str,
-        known_fingerprint: str | None,
-    ) -> SourceLoad:
-        if parse_caldav_source(source) is None:
-            return self._ics.load(source, window, zone, known_fingerprint)
-        if self._caldav is None:
-            self._caldav = self._make_caldav()
-        return self._caldav.load(source, window, zone, known_fingerprint)

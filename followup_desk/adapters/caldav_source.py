@@ -111,11 +111,16 @@ def _busy(
 
 
 class CompositeCalendarSource:
-    """Sends ``caldav:`` sources to the CalDAV source and every other to the .ics one."""
+    """Sends ``caldav:`` sources to the CalDAV source and every other to the .ics one.
 
-    def __init__(self, ics: CalendarSource, caldav: CalendarSource) -> None:
+    The CalDAV source is built on first use (``caldav``), so a rep without a CalDAV
+    account never imports the caldav library.
+    """
+
+    def __init__(self, ics: CalendarSource, caldav: Callable[[], CalendarSource]) -> None:
         self._ics = ics
-        self._caldav = caldav
+        self._make_caldav = caldav
+        self._caldav: CalendarSource | None = None
 
     def load(
         self,
@@ -124,5 +129,8 @@ class CompositeCalendarSource:
         zone: str,
         known_fingerprint: str | None,
     ) -> SourceLoad:
-        reader = self._caldav if source.startswith(CALDAV_SOURCE_PREFIX) else self._ics
-        return reader.load(source, window, zone, known_fingerprint)
+        if not source.startswith(CALDAV_SOURCE_PREFIX):
+            return self._ics.load(source, window, zone, known_fingerprint)
+        if self._caldav is None:
+            self._caldav = self._make_caldav()
+        return self._caldav.load(source, window, zone, known_fingerprint)

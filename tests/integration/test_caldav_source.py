@@ -220,7 +220,7 @@ def test_the_composite_source_sends_caldav_sources_to_caldav(
     server, url = radicale_calendar
     server.put(url, "a.ics", single("customer-a", 3))
     caldav, name = make_source(server, url, store)
-    both = CompositeCalendarSource(ics=_FileSource(), caldav=caldav)
+    both = CompositeCalendarSource(ics=_FileSource(), caldav=lambda: caldav)
 
     assert both.load("/home/rep/work.ics", WINDOW, ZONE, None).fingerprint == (
         "file:/home/rep/work.ics"
