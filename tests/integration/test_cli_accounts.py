@@ -17,7 +17,7 @@ import pytest
 from followup_desk import cli
 from followup_desk.paths import AppPaths
 from tests.conftest import SettingsWriter
-from tests.servers import CalDavServer, MemoryKeyring, SmtpServer, free_port
+from tests.servers import CalDavServer, FaultProxy, MemoryKeyring, SmtpServer, free_port
 
 NOW = "2026-11-23T10:00"
 
@@ -195,3 +195,37 @@ def test_import_reply_marks_the_answer(
     garbage.write_text("hello", encoding="utf-8")
     code, _, err = run("import-reply", str(garbage))
     assert code == 1 and "not-a-reply.ics" in err and "Traceback" not in err
+
+
+def test_busy_times_come_from_the_caldav_calendar_and_survive_the_server_going_away(
+    run: Run, settings: None, radicale_calendar: tuple[CalDavServer, str]
+) -> None:
+    server, calendar = radicale_calendar
+    server.put(
+        calendar,
+        "board.ics",
+        b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//x//EN\r\nBEGIN:VEVENT\r\n"
+        b"UID:board@example.com\r\nDTSTAMP:20261101T000000Z\r\n"
+        b"DTSTART:20261204T130000Z\r\nDTEND:20261204T150000Z\r\nSUMMARY:Board\r\n"
+        b"END:VEVENT\r\nEND:VCALENDAR\r\n",
+    )
+    proxy = FaultProxy.to_url(server.url)
+    code, _, err = run(
+        "account", "add", "caldav", "--url", proxy.via(server.home_url),
+        "--username", server.username, "--password-stdin", stdin=server.password + "\n",
+    )  # fmt: skip
+    assert code == 0, err
+
+    def starts() -> tuple[list[str], str]:
+        code, out, err = run("slots", "--day", "2026-12-04", "--now", NOW, "--json")
+        assert code == 0, err
+        return [s["start"][11:16] for s in json.loads(out)], err
+
+    free, _ = starts()
+    assert "10:00" in free
+    # Berlin 14:00-16:00 is the board meeting (plus 10-minute buffers)
+    assert not any("13:55" < t < "16:10" for t in free)
+    proxy.stop()  # the server is out of reach
+    offline, err = starts()
+    assert offline == free  # the cached copy still counts
+    assert "may be stale" in err
