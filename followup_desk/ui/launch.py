@@ -1,7 +1,9 @@
-"""Starting the window: logging, settings (with the first-run setup), the worker, the window.
+"""Starting the window: logging, settings (with the first-run setup), the workers, the window.
 
 Nothing slow sits before the first paint: settings are a small local file, the database is
-opened by the worker thread, and calendars are read there after the window shows.
+opened by the worker thread, and calendars are read there after the window shows. The
+outbox worker (a second thread with its own Desk) makes its first run once the window's
+worker is idle, after the first paint.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
+import threading
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -27,15 +30,20 @@ from followup_desk.ui.icon import app_icon
 from followup_desk.ui.runner import DeskRunner
 from followup_desk.ui.single_instance import Request, SingleInstance, Start, server_name
 from followup_desk.ui.viewmodels.desk import DeskViewModel
+from followup_desk.ui.viewmodels.outbox import OutboxViewModel
+from followup_desk.ui.viewmodels.outbox_worker import OutboxWorker
 from followup_desk.ui.viewmodels.review import ReviewViewModel
 from followup_desk.ui.widgets.main_window import MainWindow
 
 if TYPE_CHECKING:
-    from followup_desk.app import Desk
+    from followup_desk.app import Desk, Gateways
+    from followup_desk.domain.ports import Secrets
 
 log = logging.getLogger(__name__)
 
 BASE_FONT_SCALE = 1.15
+# the outbox worker's first run waits for the window's worker to be idle, at most this long
+OUTBOX_START_MS = 3000
 
 
 class _QuitOnPaint(QObject):
@@ -92,27 +100,78 @@ def settings_or_setup(paths: AppPaths) -> Settings | None:
         return None
 
 
+class SharedParts:
+    """One Secrets and one Gateways for every worker's Desk: a password kept "for this run
+    only" (no system keyring) must work in the window's worker and the outbox worker alike.
+    Built on first use, in whichever worker gets there first (they import the network
+    libraries, which the first paint does not need)."""
+
+    def __init__(self, timeout: float) -> None:
+        self._timeout = timeout
+        self._lock = threading.Lock()
+        self._parts: tuple[Secrets, Gateways] | None = None
+
+    def get(self) -> tuple[Secrets, Gateways]:
+        with self._lock:
+            if self._parts is None:
+                from followup_desk.adapters.secrets import KeyringSecrets
+                from followup_desk.app import Gateways
+
+                self._parts = (KeyringSecrets(), Gateways(self._timeout))
+            return self._parts
+
+
 def build_window(paths: AppPaths, settings: Settings, clock: Clock | None = None) -> MainWindow:
+    shared = SharedParts(settings.feed_timeout_seconds)
 
     def opener() -> Desk:
         # imported here, in the worker thread: the calendar and network libraries behind
         # the Desk are not needed for the first paint
         from followup_desk.app import open_desk
 
-        return open_desk(paths, clock)
+        secrets, gateways = shared.get()
+        return open_desk(paths, clock, secrets, gateways)
 
-    runner = DeskRunner(opener, str(paths.log_file))
+    def new_runner(name: str) -> DeskRunner:
+        return DeskRunner(opener, str(paths.log_file), name)
+
+    runner = new_runner("worker")
     vm = DeskViewModel(settings, runner)
     review = ReviewViewModel(runner)
+    rules = settings.rules
+    outbox = OutboxViewModel(runner, rules.time_zone, rules.clock_24h)
+    worker = OutboxWorker(new_runner("outbox"))
     window = MainWindow(
-        vm, review, paths.config_dir / "window.ini", paths.log_file.parent, paths.settings_file
+        vm,
+        review,
+        paths.config_dir / "window.ini",
+        paths.log_file.parent,
+        paths.settings_file,
+        outbox=outbox,
+        outbox_worker=worker,
+        accounts_runner=lambda: new_runner("accounts"),
     )
+    worker.setParent(window)
     vm.check_rep()
     vm.refresh_list()
     vm.start_new()
+    vm.load_accounts()
     review.load()  # after the first paint's jobs: it only tells which meetings await an answer
     window.form.focus_field("name")
+    _start_outbox_when_idle(runner, worker, window)
     return window
+
+
+def _start_outbox_when_idle(runner: DeskRunner, worker: OutboxWorker, window: MainWindow) -> None:
+    """The outbox worker's first run: once the window's first jobs are done (or after a few
+    seconds), so it never competes with the first paint and the first busy-time read."""
+
+    def idle(busy: bool) -> None:
+        if not busy:
+            worker.start()
+
+    runner.busyChanged.connect(idle)
+    QTimer.singleShot(OUTBOX_START_MS, window, worker.start)
 
 
 def serve_later_starts(instance: SingleInstance, window: MainWindow) -> None:
@@ -164,5 +223,6 @@ def run(argv: Sequence[str] = (), *, quit_after_paint: bool = False) -> int:
     if argv:
         QTimer.singleShot(0, window, lambda: window.open_given(argv))
     code = app.exec()
+    window.shutdown_workers()  # after quit() too, not only after the window's close
     instance.close()
     return code

@@ -77,10 +77,12 @@ class DeskRunner(QObject):
     _close = Signal()
     busyChanged = Signal(bool)
 
-    def __init__(self, opener: Callable[[], Desk], log_hint: str = "") -> None:
+    def __init__(
+        self, opener: Callable[[], Desk], log_hint: str = "", name: str = "worker"
+    ) -> None:
         super().__init__()
         self._thread = QThread()
-        self._thread.setObjectName("followup-desk-worker")
+        self._thread.setObjectName(f"followup-desk-{name}")
         self._worker = _Worker(opener, log_hint)
         self._worker.moveToThread(self._thread)
         self._submit.connect(self._worker.run)
@@ -126,6 +128,10 @@ class DeskRunner(QObject):
             callbacks[1](error)
         elif callbacks is not None:
             log.warning("job %s failed with nobody listening: %s", job_id, error)
+
+    @property
+    def running(self) -> bool:
+        return self._thread.isRunning()
 
     def shutdown(self) -> None:
         """Finish the job under way, close the worker's database, stop the thread."""

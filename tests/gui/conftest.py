@@ -13,7 +13,9 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import keyring
 import pytest
+from keyring.backend import KeyringBackend
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QDialog, QWidget
 from pytestqt.qtbot import QtBot
@@ -24,6 +26,7 @@ from followup_desk.storage.settings_file import load_settings
 from followup_desk.ui.launch import build_window
 from followup_desk.ui.widgets.main_window import MainWindow
 from tests.conftest import SettingsWriter
+from tests.servers import MemoryKeyring
 
 BERLIN = ZoneInfo("Europe/Berlin")
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=BERLIN)
@@ -58,6 +61,16 @@ END:VCALENDAR
 WindowFactory = Callable[..., MainWindow]
 
 
+@pytest.fixture(autouse=True)
+def memory_keyring() -> Iterator[MemoryKeyring]:
+    """Passwords go to a keyring in this process: no GUI test touches the real one."""
+    before: KeyringBackend = keyring.get_keyring()
+    backend = MemoryKeyring()
+    keyring.set_keyring(backend)
+    yield backend
+    keyring.set_keyring(before)
+
+
 @pytest.fixture
 def calendar_file(tmp_path: Path) -> Path:
     path = tmp_path / "calendars" / "work.ics"
@@ -72,11 +85,20 @@ def make_window(
 ) -> Iterator[WindowFactory]:
     windows: list[MainWindow] = []
 
-    def make(now: datetime = NOW, sources: list[str] | None = None, **settings: Any) -> MainWindow:
-        write_settings(
+    def make(
+        now: datetime = NOW,
+        sources: list[str] | None = None,
+        timeout: float | None = None,
+        **settings: Any,
+    ) -> MainWindow:
+        path = write_settings(
             sources=[str(calendar_file)] if sources is None else sources,
             **settings,
         )
+        if timeout is not None:  # how long a server may take to answer
+            text = path.read_text(encoding="utf-8")
+            line = f"[free_busy]\nfeed_timeout_seconds = {timeout}\n"
+            path.write_text(text.replace("[free_busy]\n", line), encoding="utf-8")
         window = build_window(fd_home, load_settings(fd_home.settings_file), FixedClock(now))
         qtbot.addWidget(window)
         windows.append(window)
@@ -88,7 +110,7 @@ def make_window(
 
     yield make
     for window in windows:
-        window.vm.runner.shutdown()
+        window.shutdown_workers()
 
 
 def focused() -> QWidget:

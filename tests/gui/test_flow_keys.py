@@ -462,6 +462,8 @@ def test_a_feed_that_stops_answering_uses_its_last_good_copy_and_says_so(
     assert calendar_host.url in text
     assert "may be stale" in text
     assert "last good copy" in text
+    assert "as of 10:00" in text  # when that copy was read, on the rep's clock
+    assert "UTC" not in text
     assert window.vm.banner.stale
 
     to_the_flow(qtbot, window)

@@ -6,6 +6,7 @@ empty, filled and refilled, and read the way the list and a screen reader read i
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 from PySide6.QtCore import QModelIndex, Qt
@@ -100,10 +101,10 @@ def test_prospects_without_a_next_step_come_first_and_say_so() -> None:
     model.set_steps(STEPS)
 
     assert cells(model) == [
-        ["erik Olsen", "Fjord AS", NO_NEXT_STEP],  # no next step, by name, case aside
-        ["Zoë Adams", "Zed plc", NO_NEXT_STEP],
-        ["Ana Souza", "", "Thu 3 Dec 09:30"],  # then the booked ones, by name
-        ["Dana Whitfield", "Acme Ltd", "Fri 4 Dec 15:00"],
+        ["erik Olsen", "Fjord AS", NO_NEXT_STEP, ""],  # no next step, by name, case aside
+        ["Zoë Adams", "Zed plc", NO_NEXT_STEP, ""],
+        ["Ana Souza", "", "Thu 3 Dec 09:30", ""],  # then the booked ones, by name
+        ["Dana Whitfield", "Acme Ltd", "Fri 4 Dec 15:00", ""],
     ]
     assert NO_NEXT_STEP == "⚠ No next step"
     assert model.missing_count() == 2
@@ -146,6 +147,29 @@ def test_each_row_hands_back_its_next_step_and_is_found_by_prospect() -> None:
 def test_the_headers_name_the_columns() -> None:
     model = ProspectsModel("Europe/Berlin")
     shown = [model.headerData(c, Qt.Orientation.Horizontal) for c in range(model.columnCount())]
-    assert shown == list(HEADERS) == ["Prospect", "Company", "Next step"]
+    assert shown == list(HEADERS) == ["Prospect", "Company", "Next step", "Reply"]
     assert model.headerData(0, Qt.Orientation.Vertical) is None
     assert model.headerData(0, Qt.Orientation.Horizontal, Qt.ItemDataRole.ToolTipRole) is None
+
+
+def test_the_reply_column_says_the_prospects_answer_once_an_invite_went_out() -> None:
+    model = ProspectsModel("Europe/Berlin")
+    dana, ana = booked(DANA, FRIDAY_3PM), booked(ANA, THURSDAY_930)
+    assert dana.booking is not None and ana.booking is not None
+    accepted = NextStep(DANA, replace(dana.booking, reply="ACCEPTED"), None)
+    lee = prospect(5, "Lee Park")
+    declined = booked(lee, FRIDAY_3PM)
+    assert declined.booking is not None
+    declined = NextStep(lee, replace(declined.booking, reply="DECLINED"), None)
+    # Ana's invite went out by e-mail (booking 30) and she has not answered; Zoë has no booking
+    model.set_steps([accepted, ana, declined, waiting(ZOE)], invited=frozenset({30}))
+
+    replies = {model.index(r, 0).data(): model.index(r, 3).data() for r in range(4)}
+    assert replies == {
+        "Dana Whitfield": "accepted",
+        "Ana Souza": "no answer yet",
+        "Lee Park": "declined",
+        "Zoë Adams": "",
+    }
+    model.set_steps([ana])  # sent as an .ics file only: nothing to wait for
+    assert model.index(0, 3).data() == ""

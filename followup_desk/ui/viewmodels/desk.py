@@ -9,15 +9,16 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import date, timedelta
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
 from enum import Enum
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QObject, Signal
 
+from followup_desk.domain.accounts import Account
 from followup_desk.domain.booking import BookingStatus
 from followup_desk.domain.narrowing import Narrowing
 from followup_desk.domain.review import State
@@ -26,10 +27,12 @@ from followup_desk.domain.slots import Slot
 from followup_desk.errors import InviteWriteError, SlotUnavailableError, UserError
 from followup_desk.services.booking import BookingOutcome, BookingRequest, NextStep
 from followup_desk.services.freebusy import BusyResult
+from followup_desk.storage.outbox import SqliteOutbox
 from followup_desk.ui.runner import DeskRunner
 from followup_desk.ui.viewmodels.narrowing import NarrowingViewModel
 from followup_desk.ui.viewmodels.prospect_form import ProspectFormViewModel
 from followup_desk.ui.viewmodels.prospects import ProspectsModel
+from followup_desk.ui.viewmodels.sending import Delivery, SendChoice, availability
 
 if TYPE_CHECKING:  # only the worker thread opens a Desk
     from followup_desk.app import Desk
@@ -55,10 +58,58 @@ def _invite_problem(error: InviteWriteError) -> str:
     )
 
 
+STALE_TAIL = " Using the copy read "  # how the free/busy service words a stale copy
+NOTHING_TICKED = "Tick at least one way to send the invite: C calendar, E e-mail, I .ics file."
+SEND_TITLE = "&Book and send the invite"
+WRITE_TITLE = "&Book and write the invite"
+
+
+def source_lines(busy: BusyResult, zone: ZoneInfo, now: datetime) -> tuple[str, ...]:
+    """The banner's sentences for sources that failed; a stale copy says "as of HH:MM"."""
+    lines = []
+    for report in busy.reports:
+        if report.state == "failed":
+            lines.append(report.message)
+        elif report.state == "stale":
+            head = report.message.split(STALE_TAIL, 1)[0]
+            when = ""
+            if report.as_of is not None:
+                local = report.as_of.astimezone(zone)
+                day = "" if local.date() == now.astimezone(zone).date() else f"{local:%a %d %b} "
+                when = f", as of {day}{local:%H:%M}"
+            lines.append(f"{head} Using its last good copy{when} (may be stale).")
+    return (*lines, *busy.warnings)
+
+
+def queued_now(desk: Desk, outcome: BookingOutcome) -> BookingOutcome:
+    """The outcome with the network channels really queued for its booking's new state
+    (a cancellation e-mail for an invitation that never went out is not queued)."""
+    booking_id = outcome.booking.id
+    if not outcome.queued or booking_id is None:
+        return outcome
+    sequence = outcome.booking.sequence
+    queued = {
+        r.job.channel.value
+        for r in SqliteOutbox(desk.conn).rows(limit=200)  # open ones first, then the newest
+        if r.job.booking_id == booking_id and r.job.sequence == sequence
+    }
+    return replace(outcome, queued=tuple(c for c in outcome.queued if c in queued))
+
+
 def _notice(outcome: BookingOutcome, kind: str) -> str:
     start = outcome.booking.start.astimezone(ZoneInfo(outcome.booking.rep_zone))
     where = f"; invite at {outcome.ics_path}" if outcome.ics_path else ""
     return f"{kind.capitalize()}: {outcome.prospect.name}, {start:%a %d %b %H:%M}{where}."
+
+
+# the list, the prospects' states, the network channels each booking's invite went out on,
+# and the bookings whose invite has reached the prospect by one of them
+_ListData = tuple[
+    list[NextStep],
+    dict[int, tuple[State, date | None]],
+    dict[int, tuple[str, ...]],
+    frozenset[int],
+]
 
 
 class Mode(Enum):
@@ -82,6 +133,8 @@ class DeskViewModel(QObject):
     listLoaded = Signal()
     errorChanged = Signal()
     notice = Signal(str)  # something finished after the rep moved on (status bar)
+    outboxNeeded = Signal()  # a booking, move or cancellation queued invites to send
+    reopened = Signal()  # the settings or the data changed: every worker opens afresh
 
     def __init__(self, settings: Settings, runner: DeskRunner) -> None:
         super().__init__()
@@ -91,6 +144,10 @@ class DeskViewModel(QObject):
         self.form = ProspectFormViewModel(rules.time_zone, rules.working_days)
         self.flow = NarrowingViewModel(rules.time_zone, rules.default_length, rules.clock_24h)
         self.prospects = ProspectsModel(rules.time_zone, rules.clock_24h, self)
+        self.send = SendChoice(settings.send_channels, self)
+        self.delivery = Delivery(self)
+        self.sent_with: tuple[str, ...] | None = None  # the channels of the booking shown
+        self._used: dict[int, tuple[str, ...]] = {}  # booking -> its invite's network channels
         self.mode = Mode.NEW
         self.rescheduling: NextStep | None = None
         self.banner = Banner((), False)
@@ -105,6 +162,8 @@ class DeskViewModel(QObject):
         self.chosen_length = rules.default_length
         self.form.changed.connect(self._form_changed)
         self.flow.confirmed.connect(self.book)
+        self.send.changed.connect(self._send_changed)
+        self._send_changed()
 
     # --- free/busy ---------------------------------------------------------------------
 
@@ -121,13 +180,13 @@ class DeskViewModel(QObject):
         self._load_serial += 1
         serial = self._load_serial
 
-        def job(desk: Desk) -> tuple[Narrowing, BusyResult, date, date]:
+        def job(desk: Desk) -> tuple[Narrowing, BusyResult, date, date, datetime]:
             now = desk.clock.now()
             today = now.astimezone(settings.rules.zone).date()
             last = max(today + timedelta(days=AHEAD_DAYS), until or today)
             narrowing, busy = desk.scheduling.narrowing(
                 settings.rules,
-                settings.busy_sources,
+                desk.settings.busy_sources,  # the file's sources and the ticked calendars
                 zone,
                 length,
                 now,
@@ -135,14 +194,14 @@ class DeskViewModel(QObject):
                 last,
                 exclude_booking=exclude,
             )
-            return narrowing, busy, today, last
+            return narrowing, busy, today, last, now
 
-        def done(result: tuple[Narrowing, BusyResult, date, date]) -> None:
+        def done(result: tuple[Narrowing, BusyResult, date, date, datetime]) -> None:
             if serial != self._load_serial:
                 return  # a newer read was asked for meanwhile
-            narrowing, busy, first, last = result
+            narrowing, busy, first, last, now = result
             self._loaded = (first, last)
-            lines = self._rep_lines() + tuple(busy.problems) + tuple(busy.warnings)
+            lines = self._rep_lines() + source_lines(busy, settings.rules.zone, now)
             self.banner = Banner(lines, any(r.state == "stale" for r in busy.reports))
             self.bannerChanged.emit()
             self.flow.set_narrowing(narrowing)
@@ -162,10 +221,35 @@ class DeskViewModel(QObject):
         self.settings = settings
         self.form.set_default_zone(settings.rules.time_zone)
         self.chosen_length = settings.rules.default_length
+        self.send.set_defaults(settings.send_channels)
         self.runner.reopen()
+        self.reopened.emit()
         self.check_rep()
         self.start_new()
         self.refresh_list()
+        self.load_accounts()
+
+    def load_accounts(self) -> None:
+        """Which ways out exist (a toggle without its account is disabled, and says why)."""
+
+        def job(desk: Desk) -> list[Account]:
+            return desk.accounts.all()
+
+        def done(accounts: list[Account]) -> None:
+            self.send.set_availability(availability(accounts))
+
+        self.runner.submit(job, done, self._list_failed)
+
+    def accounts_changed(self) -> None:
+        """Accounts were added or changed: the worker reopens (the ticked calendars count as
+        busy from now on), busy time is read again, what the rep typed stays."""
+        self.runner.reopen()
+        self.load_accounts()
+        if not self.booking_in_flight:
+            self.load_busy()
+
+    def _send_changed(self) -> None:
+        self.flow.set_confirm_title(SEND_TITLE if self.send.network() else WRITE_TITLE)
 
     def _rep_lines(self) -> tuple[str, ...]:
         rep = self.settings.rep
@@ -211,6 +295,8 @@ class DeskViewModel(QObject):
         self.outcome = None
         self.error = ""
         self.form.clear()
+        self.send.reset()
+        self.delivery.clear()
         self.flow.set_length(self.chosen_length)  # a moved meeting's length stays with it
         self.flow.reset()
         self.modeChanged.emit()
@@ -235,9 +321,19 @@ class DeskViewModel(QObject):
         self.form.fill(step.prospect)
         self.flow.set_length(int(step.booking.length.total_seconds() // 60))
         self.flow.reset()
+        self.delivery.clear()
         self.modeChanged.emit()
         self.outcomeChanged.emit()
         self.load_busy()
+        self.send.reset(self.channels_of(step))  # a move goes out the way the invite did
+
+    def channels_of(self, step: NextStep) -> tuple[str, ...]:
+        """The channels a booking's invite went out on, as the list last read them."""
+        booking = step.booking
+        if booking is None or booking.id is None:
+            return ()
+        used = self._used.get(booking.id, ())
+        return ("ics", *used) if booking.ics_path else used
 
     def leave(self) -> None:
         self._flow_serial += 1
@@ -253,12 +349,18 @@ class DeskViewModel(QObject):
     def book(self, slot: Slot) -> None:
         if self.booking_in_flight:
             return
+        send = self.send.chosen()
+        if not send:
+            self.flow.refuse(NOTHING_TICKED, back_to_times=False)
+            return
         if self.mode is Mode.RESCHEDULE and self.rescheduling and self.rescheduling.booking:
             booking_id = self.rescheduling.booking.id
             assert booking_id is not None
-            self._run_booking(
-                lambda desk: desk.bookings.reschedule(booking_id, slot.start), "moved"
-            )
+
+            def move(desk: Desk) -> BookingOutcome:
+                return queued_now(desk, desk.bookings.reschedule(booking_id, slot.start, send))
+
+            self._run_booking(move, "moved", send)
             return
         if not self.form.validate():
             first = next(iter(self.form.errors))
@@ -283,20 +385,25 @@ class DeskViewModel(QObject):
             channels=tuple(sorted(form.channels)),
             follow_up_channel=form.value("follow_up_channel"),
             follow_up_date=act if form.follow_up_date else None,
+            send=send,
         )
 
         def job(desk: Desk) -> BookingOutcome:
             try:
-                return desk.bookings.book(request)
+                return queued_now(desk, desk.bookings.book(request))
             except InviteWriteError as exc:
                 if exc.booking_id is None:
                     raise
                 # saved: the window must show it as booked, never offer to book it again
-                return desk.bookings.saved_without_invite(exc.booking_id, _invite_problem(exc))
+                saved = desk.bookings.saved_without_invite(exc.booking_id, _invite_problem(exc))
+                queued = tuple(c.value for c in desk.outbox.channels_used(exc.booking_id))
+                return replace(saved, queued=queued)
 
-        self._run_booking(job, "booked")
+        self._run_booking(job, "booked", send)
 
-    def _run_booking(self, job: Callable[[Desk], BookingOutcome], kind: str) -> None:
+    def _run_booking(
+        self, job: Callable[[Desk], BookingOutcome], kind: str, send: tuple[str, ...]
+    ) -> None:
         self.booking_in_flight = True
         self.flow.set_loading(True)
         serial = self._flow_serial
@@ -305,14 +412,13 @@ class DeskViewModel(QObject):
             self.booking_in_flight = False
             self.flow.set_loading(False)
             self.refresh_list()
+            if outcome.queued:
+                self.outboxNeeded.emit()
             if serial != self._flow_serial:
                 # the rep has moved on to the next prospect: say it, take nothing over
                 self.notice.emit(_notice(outcome, kind))
                 return
-            self.outcome = outcome
-            self.outcome_kind = kind
-            self.error = ""
-            self.outcomeChanged.emit()
+            self._show_outcome(outcome, kind, send)
 
         def failed(error: UserError) -> None:
             self.booking_in_flight = False
@@ -327,6 +433,14 @@ class DeskViewModel(QObject):
                 self.load_busy()
 
         self.runner.submit(job, done, failed)
+
+    def _show_outcome(self, outcome: BookingOutcome, kind: str, send: Sequence[str] | None) -> None:
+        self.outcome = outcome
+        self.outcome_kind = kind
+        self.sent_with = tuple(send) if send is not None else None
+        self.error = ""
+        self.delivery.start(outcome, kind, send)
+        self.outcomeChanged.emit()
 
     def write_invite_again(self) -> None:
         """After a refused write: write the saved booking's invite again."""
@@ -343,35 +457,56 @@ class DeskViewModel(QObject):
                 return desk.bookings.saved_without_invite(booking_id, _invite_problem(exc))
 
         def done(outcome: BookingOutcome) -> None:
-            self.outcome = outcome
+            self.outcome = replace(outcome, queued=self.outcome.queued if self.outcome else ())
             self.outcome_kind = kind
             self.outcomeChanged.emit()
 
         self.runner.submit(job, done, self._list_failed)
 
-    def cancel(self, step: NextStep) -> None:
+    def cancel(self, step: NextStep, send: Sequence[str] | None = None) -> None:
+        """Cancel the booking; the cancellation goes out on ``send`` (None: the way the
+        invite went)."""
         if step.booking is None or step.booking.status is BookingStatus.CANCELLED:
             return
         booking_id = step.booking.id
         assert booking_id is not None
+        channels = tuple(send) if send else None
+
+        def job(desk: Desk) -> BookingOutcome:
+            return queued_now(desk, desk.bookings.cancel(booking_id, channels))
 
         def done(outcome: BookingOutcome) -> None:
-            self.outcome = outcome
-            self.outcome_kind = "cancelled"
-            self.error = ""
-            self.outcomeChanged.emit()
+            self._show_outcome(outcome, "cancelled", channels)
             self.refresh_list()
+            if outcome.queued:
+                self.outboxNeeded.emit()
 
-        self.runner.submit(lambda desk: desk.bookings.cancel(booking_id), done, self._list_failed)
+        self.runner.submit(job, done, self._list_failed)
 
     # --- the list ------------------------------------------------------------------------
 
     def refresh_list(self) -> None:
-        def job(desk: Desk) -> tuple[list[NextStep], dict[int, tuple[State, date | None]]]:
-            return desk.bookings.next_steps(), desk.followups.states()
+        def job(desk: Desk) -> _ListData:
+            steps = desk.bookings.next_steps()
+            used = {
+                s.booking.id: tuple(c.value for c in desk.outbox.channels_used(s.booking.id))
+                for s in steps
+                if s.booking is not None and s.booking.id is not None
+            }
+            waiting = {
+                (r.job.booking_id, r.job.channel.value)
+                for r in SqliteOutbox(desk.conn).rows(include_done=False)
+            }
+            # invited: an invite went out on some channel (used, and not still on its way)
+            invited = frozenset(
+                b for b, channels in used.items() if any((b, c) not in waiting for c in channels)
+            )
+            return steps, desk.followups.states(), used, invited
 
-        def done(result: tuple[list[NextStep], dict[int, tuple[State, date | None]]]) -> None:
-            self.prospects.set_steps(*result)
+        def done(result: _ListData) -> None:
+            steps, states, used, invited = result
+            self._used = used
+            self.prospects.set_steps(steps, states, invited)
             self.listLoaded.emit()
 
         self.runner.submit(job, done, self._list_failed)

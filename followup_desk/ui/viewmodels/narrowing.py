@@ -110,6 +110,7 @@ class NarrowingViewModel(QObject):
         self.slot: Slot | None = None
         self.highlight = LEAD_HORIZON
         self._typed = ""
+        self._confirm_title = "&Book and write the invite"
 
     # --- inputs from the rest of the window ------------------------------------------
 
@@ -124,6 +125,13 @@ class NarrowingViewModel(QObject):
     @property
     def length(self) -> timedelta:
         return self._length
+
+    def set_confirm_title(self, title: str) -> None:
+        """What Enter does at the last step ("Book and send the invite" when it is sent)."""
+        if title != self._confirm_title:
+            self._confirm_title = title
+            if self.step is Step.CONFIRM:
+                self.changed.emit()
 
     def set_loading(self, loading: bool) -> None:
         self.loading = loading
@@ -245,7 +253,7 @@ class NarrowingViewModel(QObject):
             return self._part_options()
         if self.step is Step.TIME:
             return self._time_options()
-        return [Option("↵", ("\r",), "&Book and write the invite", self._both_zones(self.slot))]
+        return [Option("↵", ("\r",), self._confirm_title, self._both_zones(self.slot))]
 
     def key_hint(self) -> str:
         back = "Backspace back · Esc leave"

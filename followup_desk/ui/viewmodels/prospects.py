@@ -14,6 +14,7 @@ from PySide6.QtCore import (
     Qt,
 )
 
+from followup_desk.domain.outbox import reply_word
 from followup_desk.domain.phrases import format_clock
 from followup_desk.domain.review import State
 from followup_desk.services.booking import NextStep
@@ -30,7 +31,7 @@ STATE_TEXT = {
 }
 # Those that need the rep: no next step, or a meeting whose outcome nobody gave.
 _NEEDS_REP = (State.NO_NEXT_STEP, State.AWAITING_OUTCOME)
-HEADERS = ("Prospect", "Company", "Next step")
+HEADERS = ("Prospect", "Company", "Next step", "Reply")
 # Custom roles: the NextStep itself, and whether the row lacks a booked next step.
 StepRole = Qt.ItemDataRole.UserRole + 1
 MissingRole = Qt.ItemDataRole.UserRole + 2
@@ -43,6 +44,7 @@ class ProspectsModel(QAbstractTableModel):
         super().__init__(parent)
         self._rows: list[NextStep] = []
         self._states: dict[int, tuple[State, date | None]] = {}
+        self._invited: frozenset[int] = frozenset()
         self._zone = ZoneInfo(rep_zone)
         self._clock_24h = clock_24h
 
@@ -50,9 +52,12 @@ class ProspectsModel(QAbstractTableModel):
         self,
         steps: Sequence[NextStep],
         states: dict[int, tuple[State, date | None]] | None = None,
+        invited: frozenset[int] = frozenset(),
     ) -> None:
+        """``invited``: the bookings whose invite went out by calendar or e-mail."""
         self.beginResetModel()
         self._states = dict(states or {})
+        self._invited = invited
         # those who need the rep first, closed files last
         self._rows = sorted(steps, key=lambda s: (self._rank(s), s.prospect.name.lower()))
         self.endResetModel()
@@ -105,6 +110,15 @@ class ProspectsModel(QAbstractTableModel):
         local = step.booking.start.astimezone(self._zone)
         return f"{local:%a} {local.day} {local:%b} {format_clock(local, clock_24h=self._clock_24h)}"
 
+    def _reply(self, step: NextStep) -> str:
+        """The prospect's answer; "no answer yet" once an invite went out; "" otherwise."""
+        booking = step.booking
+        if booking is None:
+            return ""
+        if booking.reply:
+            return reply_word(booking.reply)
+        return reply_word("NEEDS-ACTION") if booking.id in self._invited else ""
+
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
         if not index.isValid() or not 0 <= index.row() < len(self._rows):
             return None
@@ -117,6 +131,8 @@ class ProspectsModel(QAbstractTableModel):
                 return step.prospect.company
             if column == 2:
                 return self._when(step)
+            if column == 3:
+                return self._reply(step)
             return None
         if role == Qt.ItemDataRole.ToolTipRole:
             if step.booking is None:

@@ -1,16 +1,26 @@
 """The main window: prospects on the left; the prospect, the narrowing flow and what
-happened on the right. It wires widgets to the desk view model and owns the keyboard map.
+happened on the right; the weekly review and the outbox on their own tabs. It wires widgets
+to the view models and owns the keyboard map.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QUrl
-from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence, QShortcut
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QDesktopServices,
+    QDragEnterEvent,
+    QDropEvent,
+    QKeySequence,
+    QShortcut,
+)
 from PySide6.QtWidgets import (
     QComboBox,
+    QDialog,
     QHBoxLayout,
     QLabel,
     QMainWindow,
@@ -28,12 +38,16 @@ from followup_desk.domain.booking import Prospect
 from followup_desk.errors import SettingsError
 from followup_desk.services.booking import NextStep
 from followup_desk.storage.settings_file import load_settings, save_values
+from followup_desk.ui.runner import DeskRunner
 from followup_desk.ui.single_instance import Given, Kind, what_is
 from followup_desk.ui.viewmodels.desk import DeskViewModel, Mode
+from followup_desk.ui.viewmodels.outbox import OutboxSnapshot, OutboxViewModel
+from followup_desk.ui.viewmodels.outbox_worker import OutboxWorker
 from followup_desk.ui.viewmodels.review import ReviewViewModel
-from followup_desk.ui.widgets import data_actions
+from followup_desk.ui.widgets import data_actions, reply_import
 from followup_desk.ui.widgets.banner import SourceBanner
 from followup_desk.ui.widgets.narrowing_panel import NarrowingPanel
+from followup_desk.ui.widgets.outbox_panel import OutboxPanel
 from followup_desk.ui.widgets.outcome_panel import OutcomePanel
 from followup_desk.ui.widgets.prospect_form import ProspectForm
 from followup_desk.ui.widgets.prospects_view import ProspectsView
@@ -41,6 +55,7 @@ from followup_desk.ui.widgets.review_panel import ReviewPanel
 from followup_desk.ui.widgets.style import scaled_font, set_role_colour
 
 WORKING = "Working…"
+OUTBOX_TAB = "Out&box"
 
 
 class MainWindow(QMainWindow):
@@ -51,10 +66,19 @@ class MainWindow(QMainWindow):
         state_file: Path,
         log_dir: Path,
         settings_file: Path,
+        *,
+        outbox: OutboxViewModel,
+        outbox_worker: OutboxWorker,
+        accounts_runner: Callable[[], DeskRunner],
     ) -> None:
         super().__init__()
         self.vm = vm
         self.review_vm = review
+        self.outbox_vm = outbox
+        self.outbox_worker = outbox_worker
+        self._make_accounts_runner = accounts_runner
+        self.accounts_runner: DeskRunner | None = None
+        self.accounts_dialog: QDialog | None = None
         self._settings_file = settings_file
         self._state = QSettings(str(state_file), QSettings.Format.IniFormat)
         self._log_dir = log_dir
@@ -102,8 +126,8 @@ class MainWindow(QMainWindow):
         length_row.addWidget(zones)
         length_row.addWidget(length_label)
         length_row.addWidget(self.length)
-        self.panel = NarrowingPanel(vm.flow)
-        self.outcome = OutcomePanel(rules.time_zone, rules.clock_24h)
+        self.panel = NarrowingPanel(vm.flow, vm.send)
+        self.outcome = OutcomePanel(rules.time_zone, rules.clock_24h, vm.delivery)
         self.error_label = QLabel()
         self.error_label.setWordWrap(True)
         self.error_label.setAccessibleName("Problem")
@@ -124,15 +148,18 @@ class MainWindow(QMainWindow):
         splitter.setStretchFactor(0, 2)
         splitter.setStretchFactor(1, 5)
         left.setMinimumWidth(320)
-        splitter.setSizes([420, 980])
+        splitter.setSizes([500, 900])  # room for the prospect's name beside its reply
         self.splitter = splitter
         self.review = ReviewPanel(review)
         self.pages = QTabWidget()
         self.pages.setDocumentMode(True)
         self.pages.addTab(splitter, "Next &step")
         self.pages.addTab(self.review, "&Weekly review")
+        self.outbox = OutboxPanel(outbox)
+        self.pages.addTab(self.outbox, OUTBOX_TAB)
         self.pages.currentChanged.connect(self._page_changed)
         self.setCentralWidget(self.pages)
+        self.setAcceptDrops(True)
 
         self.busy = QProgressBar()
         self.busy.setRange(0, 0)
@@ -140,6 +167,14 @@ class MainWindow(QMainWindow):
         self.busy.setAccessibleName("Working")
         self.busy.hide()
         self.statusBar().addPermanentWidget(self.busy)
+        self.outbox_badge = QPushButton()
+        self.outbox_badge.setFlat(True)
+        self.outbox_badge.setAccessibleName("Outbox needs you")
+        self.outbox_badge.setToolTip("Show the outbox (Ctrl+B)")
+        self.outbox_badge.clicked.connect(self.show_outbox)
+        set_role_colour(self.outbox_badge, "warning")
+        self.outbox_badge.hide()
+        self.statusBar().addPermanentWidget(self.outbox_badge)
         self._build_menus()
 
         esc = QShortcut(QKeySequence(Qt.Key.Key_Escape), self)
@@ -165,6 +200,14 @@ class MainWindow(QMainWindow):
         self.prospects.bookRequested.connect(self.book_for)
         self.prospects.rescheduleRequested.connect(self.reschedule)
         self.prospects.cancelRequested.connect(self.cancel)
+        outbox_worker.snapshot.connect(self._outbox_snapshot)
+        outbox_worker.problem.connect(lambda text: self._status(f"Outbox: {text}"))
+        outbox.changed.connect(self._outbox_changed)
+        outbox.message.connect(self._status)
+        outbox.runRequested.connect(outbox_worker.run_now)
+        vm.outboxNeeded.connect(outbox_worker.run_now)
+        vm.reopened.connect(outbox_worker.reopen)
+        vm.reopened.connect(outbox_worker.run_now)
         self._mode_changed()
         self._restore_geometry()
 
@@ -186,7 +229,10 @@ class MainWindow(QMainWindow):
             self.review_vm.load()  # the review's "enrol in a cadence" list follows the edits
 
         self._action(menu, "&Cadences…", "Ctrl+K", edit_cadences)
+        self._action(menu, "Out&box", "Ctrl+B", self.show_outbox)
+        self._action(menu, "&Import a reply…", "Ctrl+I", self.import_reply)
         menu.addSeparator()
+        self._action(menu, "&Accounts…", "Ctrl+Shift+A", self.edit_accounts)
         self._action(menu, "&Settings…", "Ctrl+,", self.edit_settings)
         self._action(menu, "&Back up…", None, self.back_up)
         self._action(menu, "Restore a bac&kup…", None, self.restore_backup)
@@ -215,10 +261,14 @@ class MainWindow(QMainWindow):
             "1 / 2  the offered day · M  two more days\n"
             "M / A  morning or afternoon\n"
             "type the hour (3 → 3 pm), ↑↓←→, Enter  the time\n"
-            "Enter  book and write the invite\n"
+            "C / E / I at the last step  send by calendar, e-mail, .ics file\n"
+            "Enter  book and send the invite\n"
             "Backspace or Alt+Left  back one step · Esc  leave\n"
             "C  copy the invite's path · O  open its folder · N  next prospect\n"
-            "In the list: B book · R move · Delete cancel",
+            "In the list: B book · R move · Delete cancel\n"
+            "Ctrl+B  the outbox: R retry · A it arrived · S send again · Delete drop\n"
+            "Ctrl+I  import a prospect's reply (.ics or .eml; or drop it on the window)\n"
+            "Ctrl+Shift+A  accounts (calendar and e-mail)",
         )
 
     def back_up(self) -> None:
@@ -244,6 +294,75 @@ class MainWindow(QMainWindow):
             self.vm.apply_settings(load_settings(self._settings_file))
             self.form.focus_field("name")
 
+    def edit_accounts(self) -> None:
+        """File › Accounts…: its worker is started on first use and kept until the end."""
+        from followup_desk.ui.viewmodels.accounts import AccountsViewModel
+        from followup_desk.ui.widgets.accounts_dialog import AccountsDialog
+
+        if self.accounts_dialog is not None:
+            self.accounts_dialog.raise_()
+            self.accounts_dialog.activateWindow()
+            return
+        if self.accounts_runner is None:
+            self.accounts_runner = self._make_accounts_runner()
+        accounts = AccountsViewModel(self.accounts_runner, self.vm.settings.rep.email)
+        accounts.accountsChanged.connect(self._accounts_changed)
+        dialog = AccountsDialog(accounts, parent=self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.finished.connect(lambda _result: self._accounts_closed())
+        self.accounts_dialog = dialog
+        dialog.open()  # modal, without a nested event loop: the workers keep reporting
+
+    def _accounts_changed(self) -> None:
+        """An account was saved, removed or got a new password: every worker sees it now."""
+        self.vm.accounts_changed()
+        self.outbox_worker.reopen()
+        self.outbox_worker.run_now()
+
+    def _accounts_closed(self) -> None:
+        self.accounts_dialog = None
+        self.activateWindow()  # the keyboard comes back to where the rep was
+
+    def import_reply(self) -> None:
+        reply_import.choose_and_import(self, self.vm, self._status)
+
+    def show_outbox(self) -> None:
+        self.pages.setCurrentWidget(self.outbox)
+        self.outbox.focus_table()
+
+    def _outbox_snapshot(self, snapshot: OutboxSnapshot) -> None:
+        self.outbox_vm.set_snapshot(snapshot)
+        self.vm.delivery.update(snapshot.rows)
+        if snapshot.replies:
+            self._status(reply_import.replies_sentence(snapshot.replies) + ".")
+        if snapshot.replies or any(s.booking_id for s in snapshot.sent):
+            self.vm.refresh_list()  # the Reply column
+
+    def _outbox_changed(self) -> None:
+        needs = self.outbox_vm.needs_you
+        index = self.pages.indexOf(self.outbox)
+        self.pages.setTabText(
+            index,
+            f"{OUTBOX_TAB} · {needs} need{'s' if needs == 1 else ''} you" if needs else OUTBOX_TAB,
+        )
+        self.outbox_badge.setText(f"⚠ Outbox: {needs} need{'s' if needs == 1 else ''} you")
+        self.outbox_badge.setVisible(bool(needs))
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        mime = event.mimeData()
+        if mime.hasUrls() and reply_import.reply_files(mime.urls()):
+            event.acceptProposedAction()
+            return
+        super().dragEnterEvent(event)
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        files = reply_import.reply_files(event.mimeData().urls())
+        if not files:
+            super().dropEvent(event)
+            return
+        event.acceptProposedAction()
+        reply_import.import_replies(self, self.vm, files, self._status)
+
     def show_review(self) -> None:
         self.pages.setCurrentWidget(self.review)
         self.review.tree.setFocus(Qt.FocusReason.ShortcutFocusReason)
@@ -252,6 +371,9 @@ class MainWindow(QMainWindow):
         if self.pages.widget(index) is self.review:
             self.review_vm.load()
             self.review.tree.setFocus(Qt.FocusReason.OtherFocusReason)
+        elif self.pages.widget(index) is self.outbox:
+            self.outbox_vm.load()
+            self.outbox.focus_table()
 
     def _book_prospect(self, prospect: Prospect) -> None:
         """'Book now' from the review, or a meeting that was rescheduled: the flow, prefilled."""
@@ -302,7 +424,7 @@ class MainWindow(QMainWindow):
             self.panel.show()
             return
         self.panel.hide()
-        self.outcome.show_outcome(vm.outcome, vm.outcome_kind)
+        self.outcome.show_outcome(vm.outcome, vm.outcome_kind, vm.sent_with)
         self.outcome.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _error_changed(self) -> None:
@@ -357,18 +479,28 @@ class MainWindow(QMainWindow):
         self.focus_flow()
 
     def cancel(self, step: NextStep) -> None:
+        """Delete in the list: ask, naming how the cancellation goes out (as the invite did)."""
         if step.booking is None:
             return
+        channels = self.vm.channels_of(step)
+        ways = {
+            "caldav": "marked cancelled in your calendar",
+            "email": "e-mailed to them",
+            "ics": "written as an .ics file for them to import",
+        }
+        said = [ways[c] for c in ("caldav", "email", "ics") if c in channels]
+        if not said:
+            said, channels = [ways["ics"]], ("ics",)
+        how = said[0] if len(said) == 1 else ", ".join(said[:-1]) + " and " + said[-1]
         answer = QMessageBox.question(
             self,
             "Cancel the meeting?",
-            f"Cancel the meeting with {step.prospect.name}? A cancellation invite is written "
-            "for them to import.",
+            f"Cancel the meeting with {step.prospect.name}? The cancellation is {how}.",
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
             QMessageBox.StandardButton.No,
         )
         if answer == QMessageBox.StandardButton.Yes:
-            self.vm.cancel(step)
+            self.vm.cancel(step, channels)
 
     def _discard_ok(self) -> bool:
         name = self.vm.form.value("name").strip() or "this prospect"
@@ -384,6 +516,9 @@ class MainWindow(QMainWindow):
     def leave_flow(self) -> None:
         """Esc: leave the flow; ask first when typed data would be lost."""
         vm = self.vm
+        if self.pages.currentWidget() is self.outbox:  # Esc in the outbox: back to the flow
+            self.pages.setCurrentIndex(0)
+            return
         if self.panel.date_edit.isVisible():  # Esc in the date field only closes it
             self.panel.date_answer("")
             return
@@ -454,5 +589,12 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         self._state.setValue("window/geometry", self.saveGeometry())
         self._state.sync()
-        self.vm.runner.shutdown()
+        self.shutdown_workers()
         super().closeEvent(event)
+
+    def shutdown_workers(self) -> None:
+        """Stop every worker thread, each after the job under way (the app is closing)."""
+        self.outbox_worker.shutdown()
+        if self.accounts_runner is not None:
+            self.accounts_runner.shutdown()
+        self.vm.runner.shutdown()

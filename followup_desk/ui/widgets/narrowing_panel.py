@@ -23,6 +23,8 @@ from followup_desk.ui.viewmodels.narrowing import (
     Option,
     Step,
 )
+from followup_desk.ui.viewmodels.sending import SendChoice
+from followup_desk.ui.widgets.send_toggles import SendToggles
 from followup_desk.ui.widgets.style import scaled_font, set_role_colour
 
 TIME_COLUMNS = 4
@@ -98,9 +100,15 @@ class NarrowingPanel(QFrame):
     leaveRequested = Signal()  # Esc
     dateEntered = Signal(str)
 
-    def __init__(self, vm: NarrowingViewModel, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        vm: NarrowingViewModel,
+        send: SendChoice | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.vm = vm
+        self.send = send
         self.setObjectName("narrowing")
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setAccessibleName("Find the next meeting")
@@ -140,6 +148,11 @@ class NarrowingPanel(QFrame):
         self.options_layout.setContentsMargins(0, 0, 0, 0)
         self.options_layout.setSpacing(6)
         layout.addWidget(self.options_box)
+
+        self.toggles = SendToggles(send) if send is not None else None
+        if self.toggles is not None:
+            layout.addWidget(self.toggles)
+            self.toggles.hide()
 
         self.missing_label = QLabel()
         self.missing_label.setWordWrap(True)
@@ -193,7 +206,13 @@ class NarrowingPanel(QFrame):
             self.missing_label.setText(vm.missing_note())
         self.message_label.setText(vm.message)
         self.message_label.setVisible(bool(vm.message))
-        self.hint_label.setText(vm.key_hint())
+        hint = vm.key_hint()
+        if self.toggles is not None:
+            confirm = vm.step is Step.CONFIRM
+            self.toggles.setVisible(confirm)
+            if confirm:
+                hint = f"C calendar · E e-mail · I .ics file · {hint}"
+        self.hint_label.setText(hint)
 
     def _ask_date(self) -> None:
         self.date_edit.show()
@@ -210,6 +229,14 @@ class NarrowingPanel(QFrame):
         self.setFocus(Qt.FocusReason.OtherFocusReason)
 
     # --- keys ----------------------------------------------------------------------------
+
+    def _typed(self, text: str) -> bool:
+        """A printable key: a toggle at the confirm step (C, E, I), else the flow's."""
+        vm = self.vm
+        confirming = vm.step is Step.CONFIRM and not vm.loading
+        if self.send is not None and confirming and self.send.press(text):
+            return True
+        return bool(text) and text.isprintable() and vm.press(text)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         key = event.key()
@@ -229,7 +256,7 @@ class NarrowingPanel(QFrame):
             vm.move(-1)
         elif key == Qt.Key.Key_Right:
             vm.move(1)
-        elif event.text() and event.text().isprintable() and vm.press(event.text()):
+        elif self._typed(event.text()):
             pass
         else:
             super().keyPressEvent(event)

@@ -1,8 +1,10 @@
-"""What happened after Enter: the booking, where the invite is, and what to say while
-closing. One key copies the invite's path, one opens its folder, one starts afresh."""
+"""What happened after Enter: the booking (always saved), where the .ics file is, how the
+calendar and the e-mail fared (updated live as the outbox worker sends), and what to say
+while closing. One key copies the invite's path, one opens its folder, one starts afresh."""
 
 from __future__ import annotations
 
+import html
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -12,6 +14,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLay
 
 from followup_desk.domain.phrases import CLOSING_LINE, format_clock, format_day, format_offset
 from followup_desk.services.booking import BookingOutcome
+from followup_desk.ui.viewmodels.sending import Delivery
 from followup_desk.ui.widgets.style import scaled_font, set_role_colour
 
 TITLES = {
@@ -25,8 +28,15 @@ class OutcomePanel(QFrame):
     newRequested = Signal()
     writeAgainRequested = Signal()
 
-    def __init__(self, rep_zone: str, clock_24h: bool, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        rep_zone: str,
+        clock_24h: bool,
+        delivery: Delivery | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
+        self.delivery = delivery
         self.setObjectName("outcome")
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.setAccessibleName("What happened")
@@ -48,11 +58,20 @@ class OutcomePanel(QFrame):
         self.file = QLabel()
         self.file.setWordWrap(True)
         self.file.setAccessibleName("Invite file")
+        self.saved = QLabel("The booking is saved on this computer ✓")
+        self.saved.setAccessibleName("Saved")
+        set_role_colour(self.saved, "ok")
+        self.channels = QWidget()
+        self.channels.setAccessibleName("How the invite went out")
+        self.channel_lines = QVBoxLayout(self.channels)
+        self.channel_lines.setContentsMargins(0, 0, 0, 0)
+        self.channel_lines.setSpacing(2)
         self.note = QLabel()
         self.note.setWordWrap(True)
         set_role_colour(self.note, "muted")
-        for widget in (self.title, self.when, self.say, self.file, self.note):
+        for widget in (self.title, self.when, self.say, self.saved, self.file, self.channels):
             layout.addWidget(widget)
+        layout.addWidget(self.note)
         buttons = QHBoxLayout()
         self.copy_button = QPushButton("&Copy the invite's path")
         self.copy_button.clicked.connect(self.copy_path)
@@ -78,12 +97,43 @@ class OutcomePanel(QFrame):
             shortcut = QShortcut(QKeySequence(key), self)
             shortcut.setContext(shortcut.context().WidgetWithChildrenShortcut)
             shortcut.activated.connect(slot)
+        if delivery is not None:
+            delivery.changed.connect(self.show_channels)
         self.hide()
 
     def new(self) -> None:
         self.newRequested.emit()
 
-    def show_outcome(self, outcome: BookingOutcome, kind: str) -> None:
+    def show_channels(self) -> None:
+        """One line per network channel: sending…, done ✓, waiting or held with the reason."""
+        while self.channel_lines.count():
+            item = self.channel_lines.takeAt(0)
+            if item is not None and (widget := item.widget()) is not None:
+                widget.deleteLater()
+                widget.setParent(None)
+        lines = self.delivery.lines() if self.delivery is not None else []
+        for line in lines:
+            label = QLabel(line.text)
+            label.setWordWrap(True)
+            label.setTextFormat(Qt.TextFormat.PlainText)
+            label.setFont(scaled_font(1.1))
+            set_role_colour(label, line.role)
+            self.channel_lines.addWidget(label)
+        self.channels.setVisible(bool(lines))
+
+    def channel_texts(self) -> list[str]:
+        """What the channel lines say now (for tests and screen readers)."""
+        texts = []
+        for index in range(self.channel_lines.count()):
+            item = self.channel_lines.itemAt(index)
+            widget = item.widget() if item is not None else None
+            if isinstance(widget, QLabel):
+                texts.append(widget.text())
+        return texts
+
+    def show_outcome(
+        self, outcome: BookingOutcome, kind: str, sent_with: tuple[str, ...] | None = None
+    ) -> None:
         booking, prospect = outcome.booking, outcome.prospect
         rep = booking.start.astimezone(self._rep_zone)
         theirs = booking.start.astimezone(ZoneInfo(booking.prospect_zone))
@@ -102,13 +152,16 @@ class OutcomePanel(QFrame):
         self.say.setVisible(kind != "cancelled")
         self.path = outcome.ics_path
         written = bool(outcome.ics_path)
+        file_asked = sent_with is None or "ics" in sent_with or written
+        what = {"cancelled": ".ics cancellation", "moved": ".ics update"}.get(kind, ".ics file")
         self.file.setText(
-            f"Invite written to <b>{outcome.ics_path}</b>"
+            f"{what} written to <b>{html.escape(outcome.ics_path)}</b>"
             if written
             else "⚠ " + " ".join(outcome.warnings)
         )
         set_role_colour(self.file, "muted" if written else "error")
-        self.again_button.setVisible(not written)
+        self.file.setVisible(file_asked)
+        self.again_button.setVisible(file_asked and not written)
         self.copy_button.setEnabled(written)
         self.open_button.setEnabled(written)
         # calendar trouble is in the banner above; here only what the booking brought
@@ -117,6 +170,9 @@ class OutcomePanel(QFrame):
             if kind == "booked"
             else ""
         )
+        saved = {"moved": "The new time", "cancelled": "The cancellation"}.get(kind, "The booking")
+        self.saved.setText(f"{saved} is saved on this computer ✓")
+        self.show_channels()
         self.show()
         self.setFocus()
 
