@@ -300,13 +300,14 @@ def test_without_a_system_keyring_save_waits_for_the_reps_consent(
     qtbot.waitUntil(lambda: not form.draft.testing)
     assert form.draft.tested_ok()
     assert not form.save_button.isEnabled()
-    assert "Tick that you understand" in form.save_hint.text()
+    assert "Keep the password for this run only" in form.save_hint.text()
 
     press(qtbot, Qt.Key.Key_Return)  # Enter goes to the consent tick, not to Save
     assert focused() is form.consent
     press(qtbot, Qt.Key.Key_Space)
+    assert form.consent.isChecked()
     assert form.save_button.isEnabled()
-    press(qtbot, Qt.Key.Key_S, ALT)
+    press(qtbot, Qt.Key.Key_Return)  # on the ticked box, Enter saves (it does not untick)
     qtbot.waitUntil(lambda: dialog.form is None and dialog.vm.model.rowCount() == 1)
     assert "this run only" in dialog.status.text()
 

@@ -123,7 +123,7 @@ class Draft(QObject):
         if not self.tested_ok():
             return "Test the connection first (Enter); Save follows a good test."
         if self.needs_consent() and not self.agreed:
-            return "Tick that you understand the password is kept for this run only."
+            return "Tick “Keep the password for this run only” (Alt+K), then save."
         return ""
 
     # --- testing ---------------------------------------------------------------------------

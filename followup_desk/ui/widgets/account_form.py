@@ -42,7 +42,7 @@ class AccountForm(QWidget):
         self.form.setVerticalSpacing(8)
         self.result = ConnectionResult(draft)
 
-        self.consent = QCheckBox("I understand: the password is kept for this run only")
+        self.consent = QCheckBox("&Keep the password for this run only (no keyring)")
         self.consent.toggled.connect(draft.set_agreed)
         self.keyring_note = QLabel(
             "⚠ No system keyring: the password will be kept for this run only (you will be "

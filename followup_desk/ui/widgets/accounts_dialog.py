@@ -11,7 +11,6 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QCloseEvent, QKeyEvent
 from PySide6.QtWidgets import (
-    QAbstractButton,
     QAbstractItemView,
     QDialog,
     QHBoxLayout,
@@ -272,7 +271,8 @@ class AccountsDialog(QDialog):
             return
         if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
             focus = self.focusWidget()
-            if isinstance(focus, QAbstractButton):
+            # Enter presses a focused push button; on a tick box it goes on (Space ticks).
+            if isinstance(focus, QPushButton):
                 focus.click()
             elif form is not None:
                 form.primary()

@@ -29,6 +29,10 @@ class SourceBanner(QFrame):
             return
         lines = list(banner.lines)
         if banner.stale:
-            lines.append("Times from that calendar are from its last good copy; check them.")
+            lines.append(
+                "Busy times from those calendars are from their last good copies; check them."
+                if len(lines) > 1
+                else "Times from that calendar are from its last good copy; check them."
+            )
         self.label.setText("\n".join(f"⚠ {line}" for line in lines))
         self.show()

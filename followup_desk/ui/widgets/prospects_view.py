@@ -34,6 +34,8 @@ class ProspectsView(QTableView):
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
+        # the prospect's answer in full: "accepted", "no answer yet"
+        header.setSectionResizeMode(3, QHeaderView.ResizeMode.ResizeToContents)
         self.doubleClicked.connect(lambda _index: self._act("book"))
         # a refresh of the list keeps the selected prospect selected
         self._kept: int | None = None
