@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
@@ -25,6 +24,7 @@ from followup_desk.domain.accounts import Account, CalDavAccount, InvitesBy
 from followup_desk.errors import UserError
 from followup_desk.ui.runner import DeskRunner
 from followup_desk.ui.viewmodels.account_draft import CalDavDraft, SmtpDraft
+from followup_desk.ui.viewmodels.table import HeadedTableModel
 
 if TYPE_CHECKING:
     from followup_desk.app import Desk
@@ -51,7 +51,9 @@ def used_for(account: Account) -> str:
     return f"sends the invitations, from {account.from_address}"
 
 
-class AccountsModel(QAbstractTableModel):
+class AccountsModel(HeadedTableModel):
+    headers = HEADERS
+
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._accounts: list[Account] = []
@@ -67,22 +69,8 @@ class AccountsModel(QAbstractTableModel):
     def names(self) -> frozenset[str]:
         return frozenset(a.name for a in self._accounts)
 
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
-        return 0 if parent.isValid() else len(self._accounts)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
-        return 0 if parent.isValid() else len(HEADERS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> object:
-        if (
-            role == Qt.ItemDataRole.DisplayRole
-            and orientation is Qt.Orientation.Horizontal
-            and 0 <= section < len(HEADERS)
-        ):
-            return HEADERS[section]
-        return None
+    def row_total(self) -> int:
+        return len(self._accounts)
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
         if not index.isValid() or not 0 <= index.row() < len(self._accounts):

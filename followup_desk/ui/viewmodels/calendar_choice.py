@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, Qt
 
 from followup_desk.domain.accounts import CalendarInfo
+from followup_desk.ui.viewmodels.table import HeadedTableModel
 
 HEADERS = ("Calendar", "Counts as busy", "Receives bookings")
 BUSY, BOOKINGS = 1, 2
@@ -25,7 +26,9 @@ def event_calendars(calendars: Iterable[CalendarInfo]) -> list[CalendarInfo]:
     return [c for c in calendars if "VEVENT" in c.components]
 
 
-class CalendarChoiceModel(QAbstractTableModel):
+class CalendarChoiceModel(HeadedTableModel):
+    headers = HEADERS
+
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._calendars: list[CalendarInfo] = []
@@ -91,22 +94,8 @@ class CalendarChoiceModel(QAbstractTableModel):
 
     # --- Qt's model ------------------------------------------------------------------------
 
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
-        return 0 if parent.isValid() else len(self._calendars)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
-        return 0 if parent.isValid() else len(HEADERS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> object:
-        if (
-            role == Qt.ItemDataRole.DisplayRole
-            and orientation is Qt.Orientation.Horizontal
-            and 0 <= section < len(HEADERS)
-        ):
-            return HEADERS[section]
-        return None
+    def row_total(self) -> int:
+        return len(self._calendars)
 
     def flags(self, index: _Index) -> Qt.ItemFlag:
         if not index.isValid():

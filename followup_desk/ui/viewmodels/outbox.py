@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
@@ -30,6 +29,7 @@ from followup_desk.errors import UserError
 from followup_desk.services.outbox import ReplyRead, Sent
 from followup_desk.storage.outbox import JobRow, SqliteOutbox
 from followup_desk.ui.runner import DeskRunner
+from followup_desk.ui.viewmodels.table import HeadedTableModel
 
 if TYPE_CHECKING:
     from followup_desk.app import Desk
@@ -120,7 +120,9 @@ def take_snapshot(
 _Index = QModelIndex | QPersistentModelIndex
 
 
-class OutboxModel(QAbstractTableModel):
+class OutboxModel(HeadedTableModel):
+    headers = HEADERS
+
     def __init__(self, rep_zone: str, clock_24h: bool = True, parent: QObject | None = None):
         super().__init__(parent)
         self._rows: list[JobRow] = []
@@ -138,22 +140,8 @@ class OutboxModel(QAbstractTableModel):
     def row_of(self, job_id: int) -> int | None:
         return next((i for i, r in enumerate(self._rows) if r.job.id == job_id), None)
 
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
-        return 0 if parent.isValid() else len(HEADERS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> object:
-        if (
-            role == Qt.ItemDataRole.DisplayRole
-            and orientation is Qt.Orientation.Horizontal
-            and 0 <= section < len(HEADERS)
-        ):
-            return HEADERS[section]
-        return None
+    def row_total(self) -> int:
+        return len(self._rows)
 
     def _clock(self, moment: datetime) -> str:
         local = moment.astimezone(self._zone)

@@ -7,7 +7,6 @@ from datetime import date
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
@@ -18,6 +17,7 @@ from followup_desk.domain.outbox import reply_word
 from followup_desk.domain.phrases import format_clock
 from followup_desk.domain.review import State
 from followup_desk.services.booking import NextStep
+from followup_desk.ui.viewmodels.table import HeadedTableModel
 
 NO_NEXT_STEP = "⚠ No next step"
 STATE_TEXT = {
@@ -39,7 +39,9 @@ MissingRole = Qt.ItemDataRole.UserRole + 2
 _Index = QModelIndex | QPersistentModelIndex
 
 
-class ProspectsModel(QAbstractTableModel):
+class ProspectsModel(HeadedTableModel):
+    headers = HEADERS
+
     def __init__(self, rep_zone: str, clock_24h: bool = True, parent: QObject | None = None):
         super().__init__(parent)
         self._rows: list[NextStep] = []
@@ -80,22 +82,8 @@ class ProspectsModel(QAbstractTableModel):
     def missing_count(self) -> int:
         return sum(1 for s in self._rows if self._state(s) in _NEEDS_REP)
 
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
-        return 0 if parent.isValid() else len(HEADERS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> object:
-        if (
-            role == Qt.ItemDataRole.DisplayRole
-            and orientation is Qt.Orientation.Horizontal
-            and 0 <= section < len(HEADERS)
-        ):
-            return HEADERS[section]
-        return None
+    def row_total(self) -> int:
+        return len(self._rows)
 
     def _when(self, step: NextStep) -> str:
         if step.booking is None:
