@@ -8,6 +8,7 @@ here is a mock: the servers are the programs a rep's company would run.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import contextlib
 import datetime as dt
@@ -490,10 +491,13 @@ class ReceivedMail:
 class _MailHandler:
     """aiosmtpd handler: checks logins, refuses listed recipients, keeps what arrives."""
 
-    def __init__(self, server: SmtpServer, require_auth: bool, reject: set[str]) -> None:
+    def __init__(
+        self, server: SmtpServer, require_auth: bool, reject: set[str], data_delay: float = 0
+    ) -> None:
         self._server = server
         self._require_auth = require_auth
         self._reject = {address.lower() for address in reject}
+        self._data_delay = data_delay
 
     def authenticate(
         self, server: SMTP, session: Session, envelope: Envelope, mechanism: str, data: object
@@ -537,6 +541,8 @@ class _MailHandler:
         content = envelope.original_content or b""
         mail = ReceivedMail(str(envelope.mail_from), list(envelope.rcpt_tos), bytes(content))
         self._server._received(mail)
+        if self._data_delay:  # the message is in; the answer is slow to come
+            await asyncio.sleep(self._data_delay)
         return "250 Message accepted for delivery"
 
 
@@ -581,12 +587,14 @@ def start_smtp(
     implicit_tls: bool = False,
     require_auth: bool = True,
     reject: set[str] | None = None,
+    data_delay: float = 0,
 ) -> SmtpServer:
     """An SMTP server on 127.0.0.1 that takes AUTH PLAIN/LOGIN with the given account.
 
     With ``tls_cert`` (cert, key) it offers STARTTLS, and then only takes AUTH after it; with
     ``implicit_tls`` too, it speaks TLS from the first byte (port 465 style). Recipients in
-    ``reject`` get 550 at RCPT TO.
+    ``reject`` get 550 at RCPT TO. With ``data_delay`` the server keeps each message at once
+    but answers the end of DATA that many seconds later.
     """
     if implicit_tls and tls_cert is None:
         raise ValueError("implicit_tls needs tls_cert")
@@ -598,7 +606,7 @@ def start_smtp(
         tls_cert=tls_cert[0] if tls_cert else None,
         implicit_tls=implicit_tls,
     )
-    handler = _MailHandler(server, require_auth, reject or set())
+    handler = _MailHandler(server, require_auth, reject or set(), data_delay)
     context: ssl.SSLContext | None = None
     if tls_cert is not None:
         context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)

@@ -11,8 +11,10 @@ words); the password is never logged.
 from __future__ import annotations
 
 import base64
+import contextlib
 import ipaddress
 import logging
+import re
 import smtplib
 import ssl
 from collections.abc import Sequence
@@ -97,11 +99,25 @@ class SmtpGateway:
             options: list[str] = []
             if sender_utf8 or any(utf8 for _, utf8 in envelope):
                 options = _utf8_options(client, account, sender, sender_utf8, envelope)
-            refused = client.sendmail(sender, list(wanted), message, mail_options=options)
+            refused = _transmit(client, sender, list(wanted), message, options)
             try:
                 client.quit()
             except OSError as exc:  # the server took the message; how it says goodbye is moot
                 log.debug("QUIT to %s:%s failed: %s", account.host, account.port, exc)
+        except _Unconfirmed as exc:
+            log.warning(
+                "%s:%s got the message but did not confirm it: %s",
+                account.host,
+                account.port,
+                exc.__cause__,
+            )
+            raise SendError(
+                f"{account.host}:{account.port} received the invitation but did not confirm "
+                f"it within {self._timeout:g} seconds, so it may have arrived. Sending it again "
+                "could give the prospect two: check your sent mail or ask them, then mark it "
+                "arrived or send it again.",
+                "uncertain",
+            ) from exc.__cause__
         except _ERRORS as exc:
             raise send_error(classify(exc, account, self._timeout)) from exc
         finally:
@@ -256,6 +272,61 @@ def _try_sender(client: smtplib.SMTP, account: SmtpAccount, logged_in: bool) -> 
 
 def _b64(text: str) -> str:
     return base64.b64encode(text.encode()).decode("ascii")
+
+
+class _Unconfirmed(Exception):
+    """The message went out after DATA but the server's answer never came."""
+
+
+def _transmit(
+    client: smtplib.SMTP,
+    sender: str,
+    recipients: list[str],
+    message: bytes,
+    options: list[str],
+) -> dict[str, tuple[int, bytes]]:
+    """MAIL, RCPT and DATA as smtplib's sendmail does them, telling apart a failure before
+    the message went out (safe to retry) from one after it (it may have arrived: raises
+    :class:`_Unconfirmed`). Returns the refused recipients, as sendmail does."""
+    client.ehlo_or_helo_if_needed()
+    if client.does_esmtp and client.has_extn("size"):
+        options = [*options, f"SIZE={len(message)}"]
+    code, answer = client.mail(sender, options)
+    if code != 250:
+        _reset(client)
+        raise smtplib.SMTPSenderRefused(code, answer, sender)
+    refused: dict[str, tuple[int, bytes]] = {}
+    for recipient in recipients:
+        code, answer = client.rcpt(recipient)
+        if code not in (250, 251):
+            refused[recipient] = (code, answer)
+    if len(refused) == len(recipients):
+        _reset(client)
+        raise smtplib.SMTPRecipientsRefused(refused)
+    code, answer = client.docmd("DATA")
+    if code != 354:
+        _reset(client)
+        raise smtplib.SMTPDataError(code, answer)
+    body = _DOT_AT_LINE_START.sub(b"..", message)
+    if not body.endswith(b"\r\n"):
+        body += b"\r\n"
+    try:
+        client.send(body + b".\r\n")
+        code, answer = client.getreply()
+    except (TimeoutError, smtplib.SMTPServerDisconnected, ConnectionResetError) as exc:
+        raise _Unconfirmed() from exc
+    if code != 250:
+        _reset(client)
+        raise smtplib.SMTPDataError(code, answer)
+    return refused
+
+
+_DOT_AT_LINE_START = re.compile(rb"(?m)^\.")
+
+
+def _reset(client: smtplib.SMTP) -> None:
+    with contextlib.suppress(OSError):  # the refusal is what the rep needs to hear
+        client.rset()
 
 
 def _utf8_options(

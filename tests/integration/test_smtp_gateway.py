@@ -179,6 +179,34 @@ def test_a_stopped_server_is_unreachable_and_the_send_will_be_retried(
     assert caught.value.retry
 
 
+def test_a_message_taken_but_not_confirmed_is_not_retried_since_it_may_have_arrived() -> None:
+    server = start_smtp(data_delay=3)
+    try:
+        account = account_for(server, Security.NONE)
+        with pytest.raises(SendError) as caught:
+            SmtpGateway(timeout=1).send(account, server.password, invitation(), [PROSPECT.email])
+        assert caught.value.kind == "uncertain"
+        assert not caught.value.retry  # a retry could give the prospect two invitations
+        assert "may have arrived" in str(caught.value)
+        assert len(server.wait_for(1)) == 1  # and indeed it did arrive
+    finally:
+        server.stop()
+
+
+def test_lines_that_start_with_a_dot_arrive_unchanged(
+    gateway: MailGateway, plain_server: SmtpServer
+) -> None:
+    # a lone "." would end the message early if the client did not double it (RFC 5321 4.5.2)
+    message = (
+        b"From: robin@example.com\r\nTo: dana@acme.example\r\nSubject: dots\r\n\r\n"
+        b"first\r\n.\r\n.second\r\n..third"
+    )
+    account = account_for(plain_server, Security.NONE)
+    gateway.send(account, plain_server.password, message, [PROSPECT.email])
+    [mail] = plain_server.wait_for(1)
+    assert mail.data.replace(b"\r\n", b"\n").endswith(b"first\n.\n.second\n..third\n")
+
+
 def test_a_refused_recipient_is_named(gateway: MailGateway, plain_server: SmtpServer) -> None:
     account = account_for(plain_server, Security.NONE)
 
