@@ -10,7 +10,6 @@ from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QUrl
 from PySide6.QtGui import (
-    QAction,
     QCloseEvent,
     QDesktopServices,
     QDragEnterEvent,
@@ -35,16 +34,15 @@ from PySide6.QtWidgets import (
 
 from followup_desk import APP_NAME
 from followup_desk.domain.booking import Prospect
-from followup_desk.errors import SettingsError
 from followup_desk.services.booking import NextStep
-from followup_desk.storage.settings_file import load_settings, save_values
+from followup_desk.storage.settings_file import load_settings
 from followup_desk.ui.runner import DeskRunner
-from followup_desk.ui.single_instance import Given, Kind, what_is
+from followup_desk.ui.single_instance import Kind, what_is
 from followup_desk.ui.viewmodels.desk import DeskViewModel, Mode
 from followup_desk.ui.viewmodels.outbox import OutboxSnapshot, OutboxViewModel
 from followup_desk.ui.viewmodels.outbox_worker import OutboxWorker
 from followup_desk.ui.viewmodels.review import ReviewViewModel
-from followup_desk.ui.widgets import data_actions, reply_import
+from followup_desk.ui.widgets import busy_offer, data_actions, reply_import, window_menus
 from followup_desk.ui.widgets.banner import SourceBanner
 from followup_desk.ui.widgets.narrowing_panel import NarrowingPanel
 from followup_desk.ui.widgets.outbox_panel import OutboxPanel
@@ -175,7 +173,7 @@ class MainWindow(QMainWindow):
         set_role_colour(self.outbox_badge, "warning")
         self.outbox_badge.hide()
         self.statusBar().addPermanentWidget(self.outbox_badge)
-        self._build_menus()
+        self.new_action = window_menus.build(self)
 
         esc = QShortcut(QKeySequence(Qt.Key.Key_Escape), self)
         esc.activated.connect(self.leave_flow)
@@ -213,63 +211,15 @@ class MainWindow(QMainWindow):
 
     # --- menus ---------------------------------------------------------------------------
 
-    def _build_menus(self) -> None:
-        menu = self.menuBar().addMenu("&File")
-        self.new_action = self._action(menu, "&New next step", "Ctrl+N", self.new_step)
-        self._action(menu, "&Find a time", "Ctrl+T", self.focus_flow)
-        self._action(menu, "&Prospects list", "Ctrl+L", self.focus_list)
-        self._action(menu, "&Weekly review", "Ctrl+R", self.show_review)
-        self._action(menu, "&Export the review as CSV…", "Ctrl+E", self.review.export_csv)
+    def edit_cadences(self) -> None:
+        from followup_desk.ui.viewmodels.cadences import CadencesViewModel
+        from followup_desk.ui.widgets.cadence_editor import CadenceEditor
 
-        def edit_cadences() -> None:
-            from followup_desk.ui.viewmodels.cadences import CadencesViewModel
-            from followup_desk.ui.widgets.cadence_editor import CadenceEditor
-
-            CadenceEditor(CadencesViewModel(self.vm.runner), parent=self).exec()
-            self.review_vm.load()  # the review's "enrol in a cadence" list follows the edits
-
-        self._action(menu, "&Cadences…", "Ctrl+K", edit_cadences)
-        self._action(menu, "Out&box", "Ctrl+B", self.show_outbox)
-        self._action(menu, "&Import a reply…", "Ctrl+I", self.import_reply)
-        menu.addSeparator()
-        self._action(menu, "&Accounts…", "Ctrl+Shift+A", self.edit_accounts)
-        self._action(menu, "&Settings…", "Ctrl+,", self.edit_settings)
-        self._action(menu, "&Back up…", None, self.back_up)
-        self._action(menu, "Restore a bac&kup…", None, self.restore_backup)
-        self._action(menu, "&Quit", QKeySequence.StandardKey.Quit, self.close)
-        help_menu = self.menuBar().addMenu("&Help")
-        self._action(help_menu, "&Keys", "F1", self.show_keys)
-        self._action(help_menu, "Open the &log folder", None, self.open_logs)
-
-    def _action(
-        self, menu: object, text: str, keys: str | QKeySequence.StandardKey | None, slot: object
-    ) -> QAction:
-        action = QAction(text, self)
-        if keys is not None:
-            action.setShortcut(QKeySequence(keys))
-        action.triggered.connect(slot)
-        menu.addAction(action)  # type: ignore[attr-defined]  # a QMenu
-        return action
+        CadenceEditor(CadencesViewModel(self.vm.runner), parent=self).exec()
+        self.review_vm.load()  # the review's "enrol in a cadence" list follows the edits
 
     def show_keys(self) -> None:
-        QMessageBox.information(
-            self,
-            "Keys",
-            "Ctrl+N  new next step (the name field)\n"
-            "Enter in a field  on to the flow\n"
-            "1-5 or T N L W D  this week, next week, late next week, in two weeks, a date\n"
-            "1 / 2  the offered day · M  two more days\n"
-            "M / A  morning or afternoon\n"
-            "type the hour (3 → 3 pm), ↑↓←→, Enter  the time\n"
-            "C / E / I at the last step  send by calendar, e-mail, .ics file\n"
-            "Enter  book and send the invite\n"
-            "Backspace or Alt+Left  back one step · Esc  leave\n"
-            "C  copy the invite's path · O  open its folder · N  next prospect\n"
-            "In the list: B book · R move · Delete cancel\n"
-            "Ctrl+B  the outbox: R retry · A it arrived · S send again · Delete drop\n"
-            "Ctrl+I  import a prospect's reply (.ics or .eml; or drop it on the window)\n"
-            "Ctrl+Shift+A  accounts (calendar and e-mail)",
-        )
+        QMessageBox.information(self, "Keys", window_menus.KEYS)
 
     def back_up(self) -> None:
         data_actions.back_up(self, self.vm, self._status)
@@ -282,7 +232,7 @@ class MainWindow(QMainWindow):
 
     def edit_settings(self) -> None:
         """Name, e-mail, zone, hours and the busy calendar, in the setup dialog."""
-        from followup_desk.storage.settings_file import load_settings, system_time_zone
+        from followup_desk.storage.settings_file import system_time_zone
         from followup_desk.ui.viewmodels.setup import SetupViewModel
         from followup_desk.ui.widgets.setup_dialog import SetupDialog
 
@@ -542,41 +492,15 @@ class MainWindow(QMainWindow):
         for arg in args:
             given = what_is(arg)
             if given.kind is Kind.CALENDAR:
-                self._offer_busy_calendar(given)
+                busy_offer.offer(
+                    self,
+                    given,
+                    self._settings_file,
+                    self.vm,
+                    may_go_on=lambda: not self._would_lose_typing() or self._discard_ok(),
+                )
             else:
                 self.statusBar().showMessage(given.note, 20000)
-
-    def _offer_busy_calendar(self, given: Given) -> None:
-        def say(text: str) -> None:
-            self.statusBar().showMessage(text, 20000)
-
-        try:
-            sources = list(load_settings(self._settings_file).busy_sources)
-        except SettingsError as exc:
-            say(str(exc))
-            return
-        if given.source in sources:
-            say(f"{given.subject} already counts as busy.")
-            return
-        yes, no = QMessageBox.StandardButton.Yes, QMessageBox.StandardButton.No
-        box = QMessageBox(QMessageBox.Icon.Question, "Add a busy calendar?", "", yes | no, self)
-        box.setText(f"Add {given.name} as a calendar that counts as busy?")
-        box.setInformativeText(f"{given.source}\n\nIts busy times are never offered to prospects.")
-        box.setDefaultButton(yes)
-        if box.exec() != yes:
-            say(f"{given.subject} was not added.")
-            return
-        if self._would_lose_typing() and not self._discard_ok():
-            say(f"{given.subject} was not added; open it again once this next step is booked.")
-            return
-        try:
-            new_sources = [*sources, given.source]
-            settings = save_values(self._settings_file, {"free_busy.sources": new_sources})
-        except SettingsError as exc:
-            say(str(exc))
-            return
-        self.vm.apply_settings(settings)
-        say(f"{given.subject} now counts as busy.")
 
     # --- window state --------------------------------------------------------------------
 
