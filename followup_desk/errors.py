@@ -75,8 +75,8 @@ class SendError(UserError):
     name or password), ``refused`` (403, read-only), ``quota``, ``conflict`` (412 that could
     not be resolved), ``certificate`` (TLS not trusted), ``rejected`` (a recipient refused),
     ``no-password``, ``uncertain`` (an e-mail the server took but never confirmed: it may
-    have arrived, so only the rep may send it again). Transient kinds (``unreachable``, ``timeout``, ``server``) are retried
-    with backoff; the others wait for the rep.
+    have arrived, so only the rep may send it again). Transient kinds (``unreachable``,
+    ``timeout``, ``server``) are retried with backoff; the others wait for the rep.
     """
 
     TRANSIENT = frozenset({"unreachable", "timeout", "server"})
