@@ -29,11 +29,14 @@ from followup_desk.domain.ports import (
     Secrets,
 )
 from followup_desk.domain.settings import Settings
+from followup_desk.domain.tasks import DueTask, SeenTask
 from followup_desk.logs import setup_logging
 from followup_desk.paths import AppPaths, resolve_paths
 from followup_desk.resources_access import empty_phrases
 from followup_desk.services.accounts import AccountService
 from followup_desk.services.booking import BookingService
+from followup_desk.services.followup_jobs import FollowupJobs
+from followup_desk.services.followup_outbox import FollowupOutbox
 from followup_desk.services.followups import FollowupService
 from followup_desk.services.freebusy import FreeBusyService
 from followup_desk.services.outbox import OutboxService
@@ -46,6 +49,7 @@ from followup_desk.storage.db import connect
 from followup_desk.storage.followups import SqliteFollowupStore
 from followup_desk.storage.outbox import SqliteCalDavItems, SqliteOutbox
 from followup_desk.storage.settings_file import load_settings
+from followup_desk.storage.tasks import SqliteTaskLedger
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +68,7 @@ class Desk:
     followups: FollowupService
     accounts: AccountService
     outbox: OutboxService
+    followup_outbox: FollowupOutbox
 
     def close(self) -> None:
         # lets SQLite gather the statistics its planner needs, cheaply, once in a while
@@ -112,6 +117,46 @@ class Composer:
             Reply(r.uid, r.attendee, r.partstat, r.sequence, r.comment)
             for r in parse_replies(data, where)
         ]
+
+
+class FollowupObjects:
+    """The :class:`~followup_desk.services.followup_jobs.FollowupComposer`: VTODOs and
+    plain-text e-mails (adapters/followup_objects.py)."""
+
+    def task(self, task: DueTask, sequence: int, stamp: datetime) -> bytes:
+        from followup_desk.adapters.followup_objects import build_task
+
+        return build_task(task, sequence, stamp)
+
+    def tasks_in(self, data: bytes) -> list[SeenTask]:
+        from followup_desk.adapters.followup_objects import read_tasks
+
+        return read_tasks(data)
+
+    def message(
+        self,
+        *,
+        from_name: str,
+        from_address: str,
+        to_name: str,
+        to_address: str,
+        subject: str,
+        body: str,
+        key: str,
+        stamp: datetime,
+    ) -> bytes:
+        from followup_desk.adapters.followup_objects import build_message
+
+        return build_message(
+            from_name=from_name,
+            from_address=from_address,
+            to_name=to_name,
+            to_address=to_address,
+            subject=subject,
+            body=body,
+            key=key,
+            stamp=stamp,
+        )
 
 
 class Gateways:
@@ -201,18 +246,33 @@ def open_desk(
     bookings = BookingService(
         store, IcsInviteWriter(clock), scheduling, clock, settings, paths.invites_dir, outbox
     )
+    jobs = FollowupJobs(
+        SqliteTaskLedger(conn), accounts, FollowupObjects(), gateways.caldav, clock, settings
+    )
+    phrases = empty_phrases()
     followups = FollowupService(
         SqliteFollowupStore(conn),
         store,
         TomlCadences(),
         builtin_cadences(),
-        empty_phrases(),
+        phrases,
         clock,
         settings,
+        jobs,
     )
     followups.install_builtins()
     return Desk(
-        paths, settings, conn, clock, freebusy, scheduling, bookings, followups, accounts, outbox
+        paths,
+        settings,
+        conn,
+        clock,
+        freebusy,
+        scheduling,
+        bookings,
+        followups,
+        accounts,
+        outbox,
+        FollowupOutbox(followups, jobs, outbox, phrases),
     )
 
 

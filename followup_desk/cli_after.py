@@ -17,6 +17,7 @@ from followup_desk.app import Desk
 from followup_desk.atomic import atomic_write
 from followup_desk.domain.cadences import Channel
 from followup_desk.domain.followup import parse_stated_date
+from followup_desk.domain.outbox import JobKind, JobState
 from followup_desk.domain.review import GROUP_TITLES, Group, Review, ReviewItem
 from followup_desk.domain.touches import Direction, Outcome
 from followup_desk.errors import InvalidInputError, StorageError
@@ -94,6 +95,26 @@ def add_parsers(sub: argparse._SubParsersAction[Any]) -> None:
     message = sub.add_parser("message", help="the next cadence message, filled in")
     message.add_argument("prospect", type=int)
     message.add_argument("--now", metavar="ISO8601", help="pretend it is this moment")
+
+    send = sub.add_parser(
+        "send-message",
+        help="e-mail the next cadence message through the SMTP account (logged as a touch)",
+    )
+    send.add_argument("prospect", type=int)
+    send.add_argument(
+        "--body-file",
+        metavar="FILE",
+        help="send this text instead (a first line 'Subject: ...' sets the subject)",
+    )
+    send.add_argument("--subject", help="the subject (default: 'Following up: <meeting>')")
+    send.add_argument(
+        "--dry-run", action="store_true", help="show the e-mail as it would go; send nothing"
+    )
+    send.add_argument(
+        "--force", action="store_true", help="send a message that says nothing new, or has [gaps]"
+    )
+    send.add_argument("--json", action="store_true", help="machine-readable output")
+    send.add_argument("--now", metavar="ISO8601", help="pretend it is this moment")
 
     cadences = sub.add_parser("cadences", help="list, export or import cadences")
     cadences.add_argument("--json", action="store_true", help="machine-readable output")
@@ -215,6 +236,7 @@ def cmd_touch(desk: Desk, args: argparse.Namespace, out: TextIO, err: TextIO) ->
         )
     except EmptyTouchWarning as exc:
         raise EmptyTouchWarning(f"{exc} (--force logs it as it is.)") from None
+    push_tasks(desk, err)
     if args.json:
         json.dump(
             {
@@ -238,6 +260,7 @@ def cmd_touch(desk: Desk, args: argparse.Namespace, out: TextIO, err: TextIO) ->
 
 def cmd_close(desk: Desk, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     desk.followups.close(args.prospect, args.reason)
+    push_tasks(desk, err)
     out.write(
         f"Closed prospect {args.prospect}'s file; it leaves the review. "
         f"Reopen with: followup-desk reopen {args.prospect}\n"
@@ -254,6 +277,7 @@ def cmd_reopen(desk: Desk, args: argparse.Namespace, out: TextIO, err: TextIO) -
 def cmd_snooze(desk: Desk, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     until = _day_word(args.until, desk.followups.today)
     desk.followups.snooze(args.prospect, until)
+    push_tasks(desk, err)
     out.write(f"Snoozed prospect {args.prospect} until {until:%A %d %B}.\n")
     return 0
 
@@ -261,6 +285,7 @@ def cmd_snooze(desk: Desk, args: argparse.Namespace, out: TextIO, err: TextIO) -
 def cmd_enrol(desk: Desk, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     start = _day_word(args.start, desk.followups.today) if args.start else None
     enrolment = desk.followups.enrol(args.prospect, args.cadence, start)
+    push_tasks(desk, err)
     due = (
         f"; first touch {enrolment.next_due:%a %d %b} ({enrolment.next_what})"
         if (enrolment.next_due)
@@ -274,6 +299,63 @@ def cmd_message(desk: Desk, args: argparse.Namespace, out: TextIO, err: TextIO) 
     text = desk.followups.message(args.prospect)
     out.write((text or "Every step of the cadence is done.") + "\n")
     return 0
+
+
+def cmd_send_message(desk: Desk, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    body = None
+    if args.body_file:
+        path = Path(args.body_file).expanduser()
+        try:
+            body = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise InvalidInputError(f"{path} cannot be read ({exc}).") from exc
+    mail = desk.followup_outbox
+    if args.dry_run:
+        draft = mail.draft(args.prospect, body)
+        subject = args.subject or draft.subject
+        out.write(f"From: {draft.sender}\nTo: {draft.name} <{draft.to}>\nSubject: {subject}\n\n")
+        out.write(draft.body.rstrip() + "\n")
+        return 0
+    try:
+        sent = mail.send_message(args.prospect, body, args.subject, force=args.force)
+    except EmptyTouchWarning as exc:
+        raise EmptyTouchWarning(f"{exc} (--force sends it as it is; nothing was sent.)") from None
+    state = sent.sent.state.value if sent.sent else "waiting"
+    if args.json:
+        json.dump(
+            {
+                "touch_id": sent.touch.touch_id,
+                "to": sent.to,
+                "subject": sent.subject,
+                "state": state,
+                "next_due": sent.touch.next_due.isoformat() if sent.touch.next_due else None,
+            },
+            out,
+        )
+        out.write("\n")
+        return 0
+    out.write(f"Logged touch {sent.touch.touch_id} (e-mail).")
+    if sent.touch.next_due:
+        out.write(f" Next touch {sent.touch.next_due:%a %d %b}.")
+    out.write("\n")
+    if sent.delivered:
+        out.write(f"Sent {sent.subject!r} to {sent.to}.\n")
+    else:
+        reason = sent.sent.message if sent.sent else "it waits in the outbox"
+        err.write(
+            f"The e-mail to {sent.to} is not sent yet: {reason} It is kept in the outbox "
+            "(followup-desk outbox).\n"
+        )
+    return 0
+
+
+def push_tasks(desk: Desk, err: TextIO) -> None:
+    """Write the due-touch tasks a change queued (when there is a task list); a server out
+    of reach leaves them waiting in the outbox, said in one line."""
+    for result in desk.outbox.run_due(kind=JobKind.TASK):
+        if result.state is not JobState.SENT:
+            err.write(f"note: the task waits in the outbox ({result.message})\n")
+            break
 
 
 def cmd_cadences(desk: Desk, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -324,5 +406,6 @@ COMMANDS: dict[str, Command] = {
     "snooze": cmd_snooze,
     "enrol": cmd_enrol,
     "message": cmd_message,
+    "send-message": cmd_send_message,
     "cadences": cmd_cadences,
 }

@@ -25,7 +25,7 @@ from followup_desk.domain.accounts import (
     InvitesBy,
     Security,
 )
-from followup_desk.domain.outbox import Channel, JobState, reply_word
+from followup_desk.domain.outbox import Channel, JobKind, JobState, reply_word
 from followup_desk.domain.phrases import format_clock, format_day
 from followup_desk.errors import InvalidInputError, UserError
 from followup_desk.services.outbox import CHANNEL_WORDS, Sent
@@ -52,6 +52,12 @@ def add_parsers(sub: argparse._SubParsersAction[Any]) -> None:
         "--busy-calendars",
         metavar="NAME,...",
         help="the calendars that count as busy (default: every event calendar)",
+    )
+    caldav.add_argument(
+        "--tasks-calendar",
+        metavar="NAME",
+        help="the task list due touches go to (default: a task list on the server, else the "
+        "bookings calendar if it takes tasks; 'none' for no tasks)",
     )
     caldav.add_argument(
         "--invites-by",
@@ -109,6 +115,12 @@ def add_parsers(sub: argparse._SubParsersAction[Any]) -> None:
         "--send-again", type=int, metavar="JOB", help="send an e-mail of unknown fate again"
     )
     outbox.add_argument("--drop", type=int, metavar="JOB", help="give up on a job")
+    outbox.add_argument(
+        "--read",
+        action="store_true",
+        help="read the prospects' answers and the tasks completed in other apps from the "
+        "calendar server (the window does this every 10 minutes)",
+    )
     outbox.add_argument("--json", action="store_true", help="machine-readable output")
 
     reply = sub.add_parser("import-reply", help="read a prospect's answer (.ics or e-mail)")
@@ -146,6 +158,7 @@ def _account_json(account: Account) -> dict[str, Any]:
             "username": account.username,
             "home_url": account.home_url,
             "bookings_calendar": names.get(account.bookings_calendar, account.bookings_calendar),
+            "tasks_calendar": names.get(account.task_list, account.task_list) or None,
             "busy_calendars": [names.get(u, u) for u in account.busy_calendars],
             "calendars": [
                 {
@@ -188,6 +201,7 @@ def _describe(account: Account) -> list[str]:
         return [
             f"{account.name}  CalDAV  {account.username} at {account.url}",
             f"    bookings go to: {names.get(account.bookings_calendar, '(none)')}",
+            f"    due touches (tasks) go to: {names.get(account.task_list, '(none)')}",
             f"    busy calendars: {busy}",
             f"    invitations e-mailed by: {by}",
         ]
@@ -255,6 +269,7 @@ def _add(desk: Desk, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             busy_calendars=busy or None,
             invites_by=InvitesBy(args.invites_by),
             trusted_fingerprint=args.trust,
+            tasks_calendar=args.tasks_calendar,
         )
     else:
         security = Security.TLS if args.tls else Security.NONE if args.plain else Security.STARTTLS
@@ -297,6 +312,8 @@ def _job_json(row: JobRow) -> dict[str, Any]:
     job = row.job
     return {
         "id": job.id,
+        "kind": job.kind.value,
+        "what": row.what,
         "booking": job.booking_id,
         "prospect": row.prospect,
         "channel": job.channel.value,
@@ -325,11 +342,16 @@ def _what(state: JobState, channel: Channel) -> str:
 
 def print_sent(results: Sequence[Sent], out: TextIO, err: TextIO) -> None:
     for result in results:
-        word = CHANNEL_WORDS[result.channel]
-        if result.state is JobState.SENT:
-            out.write(f"Sent the {word} for booking {result.booking_id}.\n")
+        if result.kind is JobKind.TASK:
+            what = f"task (outbox job {result.job_id})"
+        elif result.kind is JobKind.MESSAGE:
+            what = f"follow-up e-mail (outbox job {result.job_id})"
         else:
-            err.write(f"The {word} for booking {result.booking_id} is not sent: {result.message}\n")
+            what = f"{CHANNEL_WORDS[result.channel]} for booking {result.booking_id}"
+        if result.state is JobState.SENT:
+            out.write(f"Sent the {what}.\n")
+        else:
+            err.write(f"The {what} is not sent: {result.message}\n")
 
 
 def cmd_outbox(desk: Desk, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -349,6 +371,12 @@ def cmd_outbox(desk: Desk, args: argparse.Namespace, out: TextIO, err: TextIO) -
     if args.retry:
         outbox.retry()
         results = outbox.run_due()
+    if args.read:
+        for read in outbox.refresh_replies():
+            out.write(f"{read.prospect} {reply_word(read.partstat)} (booking {read.booking_id}).\n")
+        for line in desk.followup_outbox.read_back_tasks():
+            out.write(line + "\n")
+        results = [*results, *outbox.run_due(kind=JobKind.TASK)]
     rows = SqliteOutbox(desk.conn).rows(include_done=args.all or args.json)
     zone = desk.settings.rules.zone
     if args.json:
@@ -362,10 +390,16 @@ def cmd_outbox(desk: Desk, args: argparse.Namespace, out: TextIO, err: TextIO) -
     out.write(f"Outbox: {summary or 'empty'}\n")
     for row in rows:
         job = row.job
+        if job.kind is JobKind.INVITE:
+            about = (
+                f"{row.prospect}, {_when(row, zone)}"
+                f"{' (cancellation)' if job.method.value == 'CANCEL' else ''}"
+            )
+        else:
+            about = f"{row.prospect}: {row.what}"
         line = (
             f"  #{job.id:<4} {_what(job.state, job.channel):<20} {CHANNEL_WORDS[job.channel]:<9}"
-            f" {row.prospect}, {_when(row, zone)}"
-            f"{' (cancellation)' if job.method.value == 'CANCEL' else ''}"
+            f" {about}"
         )
         out.write(line + "\n")
         if job.last_error and job.state is not JobState.SENT:

@@ -60,10 +60,26 @@ class CalDavAccount:
     invites_by: InvitesBy = InvitesBy.APP
     trusted_fingerprint: str = ""  # SHA-256 of a certificate the rep chose to trust
     id: int | None = None
+    # the calendar due touches go to as tasks: a URL, "" (pick one) or NO_TASKS (none)
+    tasks_calendar: str = ""
 
     @property
     def kind(self) -> AccountKind:
         return AccountKind.CALDAV
+
+    @property
+    def task_list(self) -> str:
+        """The URL of the calendar that receives the due touches as tasks ("" for none).
+
+        The recorded choice while the server still offers it as a writable task calendar;
+        otherwise the one :func:`pick_tasks_calendar` picks.
+        """
+        if self.tasks_calendar == NO_TASKS:
+            return ""
+        chosen = self.calendar(self.tasks_calendar) if self.tasks_calendar else None
+        if chosen is not None and not chosen.read_only and "VTODO" in chosen.components:
+            return chosen.url
+        return pick_tasks_calendar(self.calendars, self.bookings_calendar)
 
     def calendar(self, url: str) -> CalendarInfo | None:
         return next((c for c in self.calendars if c.url == url), None)
@@ -163,6 +179,41 @@ def pick_calendars(
         else tuple(c.url for c in events)
     )
     return bookings_url, busy_urls
+
+
+NO_TASKS = "none"
+
+
+def pick_tasks_calendar(calendars: tuple[CalendarInfo, ...], bookings_url: str) -> str:
+    """The calendar due touches go to as tasks: a writable task list (a calendar that takes
+    VTODO and no VEVENT), else the bookings calendar when it takes VTODO, else none ("")."""
+    writable = [c for c in calendars if not c.read_only and "VTODO" in c.components]
+    lists = [c for c in writable if "VEVENT" not in c.components]
+    if lists:
+        return lists[0].url
+    if any(c.url == bookings_url for c in writable):
+        return bookings_url
+    return ""
+
+
+def find_tasks_calendar(calendars: tuple[CalendarInfo, ...], wanted: str) -> str:
+    """The URL of the task calendar the rep named (name or URL), or NO_TASKS for "none".
+
+    Raises ``LookupError`` naming what was not found or cannot take tasks.
+    """
+    key = wanted.strip()
+    if key.casefold() in (NO_TASKS, "off", "no"):
+        return NO_TASKS
+    for calendar in calendars:
+        if key in (calendar.url, calendar.name) or calendar.name.casefold() == key.casefold():
+            if calendar.read_only or "VTODO" not in calendar.components:
+                raise LookupError(
+                    f"The calendar {calendar.name!r} cannot hold tasks (it is read-only or "
+                    "takes events only); choose a task list."
+                )
+            return calendar.url
+    names = ", ".join(repr(c.name) for c in calendars if "VTODO" in c.components) or "none"
+    raise LookupError(f"There is no task list {wanted!r} on the server (task lists: {names}).")
 
 
 _NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789._-")

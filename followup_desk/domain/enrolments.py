@@ -31,6 +31,7 @@ class Enrolment:
     done_steps: frozenset[int]
     next_due: date | None
     next_what: str
+    task_key: str = ""  # random: its due touches' task UIDs are made from it
 
 
 @dataclass(frozen=True)

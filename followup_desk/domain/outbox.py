@@ -25,6 +25,14 @@ class Channel(StrEnum):
     ICS = "ics"
 
 
+class JobKind(StrEnum):
+    """What a job sends: a booking's invite, a due touch's task, or a follow-up e-mail."""
+
+    INVITE = "invite"  # the booking's event (CalDAV) or its iMIP invitation (e-mail)
+    TASK = "task"  # an enrolment's due touch as a VTODO on the CalDAV server
+    MESSAGE = "message"  # a cadence message e-mailed to the prospect
+
+
 class JobState(StrEnum):
     WAITING = "waiting"
     SENDING = "sending"
@@ -53,12 +61,17 @@ class NewJob:
     method: Method
     payload: bytes  # the VCALENDAR (CalDAV) or the whole RFC 5322 message (e-mail)
     recipient: str = ""  # the prospect's address, for e-mail
+    kind: JobKind = JobKind.INVITE
+    target: str = ""  # the calendar URL a task goes to
+    summary: str = ""  # what the outbox shows ("Call José Müller", the e-mail's subject)
+    step: int | None = None  # a task's cadence step (0-based)
+    enrolment_key: str = ""  # a task's enrolment (its task key: known before it is saved)
 
 
 @dataclass(frozen=True)
 class Job:
     id: int
-    booking_id: int
+    booking_id: int | None  # None for tasks and follow-up messages
     channel: Channel
     account: str
     uid: str
@@ -74,6 +87,11 @@ class Job:
     updated: datetime
     remote_href: str = ""  # where the event lives on the server (CalDAV)
     remote_etag: str = ""  # its ETag after our last successful PUT
+    kind: JobKind = JobKind.INVITE
+    prospect_id: int | None = None
+    enrolment_id: int | None = None
+    target: str = ""  # the calendar URL a task goes to
+    summary: str = ""
 
 
 # Waits after the 1st, 2nd, ... failed attempt; the last one repeats.

@@ -117,7 +117,9 @@ class FollowupStore(Protocol):
 
     def record_outcome(self, booking_id: int, outcome: Outcome, at: datetime) -> None: ...
 
-    def close(self, prospect_id: int, reason: str, at: datetime) -> None: ...
+    def close(
+        self, prospect_id: int, reason: str, at: datetime, jobs: Sequence[NewJob] = ()
+    ) -> None: ...
 
     def reopen(self, prospect_id: int) -> None: ...
 
@@ -137,6 +139,7 @@ class FollowupStore(Protocol):
         enrolment: Enrolment | None = None,
         step: int | None = None,
         enrolment_update: EnrolmentUpdate | None = None,
+        jobs: Sequence[NewJob] = (),
     ) -> int: ...
 
     def touches(self, prospect_id: int, limit: int = 200) -> list[StoredTouch]: ...
@@ -154,6 +157,9 @@ class FollowupStore(Protocol):
         started: date,
         next_due: date | None,
         next_what: str,
+        task_key: str = "",
+        jobs: Sequence[NewJob] = (),
+        at: datetime | None = None,
     ) -> Enrolment: ...
 
     def active_enrolment(self, prospect_id: int) -> Enrolment | None: ...
@@ -169,6 +175,8 @@ class FollowupStore(Protocol):
         next_due: date | None,
         next_what: str,
         snoozes: Sequence[tuple[date, int]] | None = None,
+        jobs: Sequence[NewJob] = (),
+        at: datetime | None = None,
     ) -> None: ...
 
     def review_facts(

@@ -24,6 +24,7 @@ from followup_desk.domain.accounts import (
     account_key,
     caldav_source,
     check_account_name,
+    find_tasks_calendar,
     pick_calendars,
 )
 from followup_desk.domain.booking import is_valid_email
@@ -174,6 +175,7 @@ class AccountService:
         busy_calendars: Sequence[str] | None = None,
         invites_by: InvitesBy = InvitesBy.APP,
         trusted_fingerprint: str = "",
+        tasks_calendar: str | None = None,
     ) -> Added:
         key = self._free_name(name, AccountKind.CALDAV)
         address = url.strip()
@@ -197,6 +199,7 @@ class AccountService:
             bookings, busy = pick_calendars(
                 report.calendars, bookings_calendar, tuple(busy_calendars or ()) or None
             )
+            tasks = find_tasks_calendar(report.calendars, tasks_calendar) if tasks_calendar else ""
         except LookupError as exc:
             raise AccountError(str(exc)) from None
         notes = []
@@ -211,6 +214,7 @@ class AccountService:
             calendars=report.calendars,
             bookings_calendar=bookings,
             busy_calendars=busy,
+            tasks_calendar=tasks,
         )
         return self._save(account, password, report, notes)
 
@@ -258,7 +262,7 @@ class AccountService:
     def _save(
         self, account: Account, password: str, report: ConnectionReport, notes: list[str]
     ) -> Added:
-        saved = self._store.save(account, self._clock.now())
+        saved = self._store.save(_with_task_list(account), self._clock.now())
         in_keyring = self._secrets.set(account_key(saved), password)
         if not in_keyring:
             notes.append(self._secrets.problem())
@@ -274,7 +278,7 @@ class AccountService:
                     f"The From address {account.from_address} must be your address {rep} "
                     "(the invites' organizer)."
                 )
-        saved = self._store.save(account, self._clock.now())
+        saved = self._store.save(_with_task_list(account), self._clock.now())
         notes: list[str] = []
         in_keyring = True
         if password is not None:
@@ -298,6 +302,13 @@ class AccountService:
         self._store.delete(account.name)
         self._secrets.delete(account_key(account))
         log.info("account %s removed", account.name)
+
+
+def _with_task_list(account: Account) -> Account:
+    """A CalDAV account with its task list recorded (the one picked, when none was chosen)."""
+    if isinstance(account, CalDavAccount) and not account.tasks_calendar:
+        return replace(account, tasks_calendar=account.task_list)
+    return account
 
 
 def _trust_hint(report: ConnectionReport) -> str:

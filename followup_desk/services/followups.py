@@ -9,6 +9,7 @@ every review (``sweep``), so they hold whichever face (window or command line) i
 from __future__ import annotations
 
 import logging
+import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
@@ -24,6 +25,7 @@ from followup_desk.domain.cadences import (
     state,
 )
 from followup_desk.domain.enrolments import Enrolment, StoredCadence, StoredTouch
+from followup_desk.domain.outbox import NewJob
 from followup_desk.domain.ports import BookingStore, CadenceCodec, Clock, FollowupStore
 from followup_desk.domain.review import (
     DEFAULT_STALE_DAYS,
@@ -35,9 +37,11 @@ from followup_desk.domain.review import (
     state_of,
 )
 from followup_desk.domain.settings import Settings
+from followup_desk.domain.tasks import DueTask, TaskStatus, task_changes, task_uid
 from followup_desk.domain.templates import fill
 from followup_desk.domain.touches import Direction, Outcome, says_nothing_new
 from followup_desk.errors import InvalidInputError, NotFoundError, UserError
+from followup_desk.services.followup_jobs import FollowupJobs
 
 log = logging.getLogger(__name__)
 
@@ -68,8 +72,10 @@ class FollowupService:
         empty_phrases: Sequence[str],
         clock: Clock,
         settings: Settings,
+        jobs: FollowupJobs | None = None,
     ) -> None:
         self._store = store
+        self._jobs = jobs
         self._bookings = bookings
         self._codec = codec
         self._builtins = tuple(builtins)
@@ -78,9 +84,22 @@ class FollowupService:
         self._settings = settings
         self._parsed: dict[str, Cadence] = {}
 
+    def now(self) -> datetime:
+        return self._clock.now()
+
     @property
     def today(self) -> date:
         return self._clock.now().astimezone(self._settings.rules.zone).date()
+
+    def prospect(self, prospect_id: int) -> Prospect:
+        return self._prospect(prospect_id)
+
+    def active_enrolment(self, prospect_id: int) -> Enrolment | None:
+        return self._store.active_enrolment(prospect_id)
+
+    def step_channel(self, enrolment: Enrolment, step: int) -> Channel:
+        cadence, _ = self._plan(enrolment)
+        return cadence.steps[step].channel
 
     def _prospect(self, prospect_id: int) -> Prospect:
         prospect = self._bookings.prospect(prospect_id)
@@ -180,12 +199,24 @@ class FollowupService:
         started = start or self.today
         planned = plan(cadence, started, self._settings.rules.working_days)
         first = next_due(planned, frozenset())
+        body = self._codec.dump([cadence])
+        task_key = secrets.token_hex(8)
+        due, what = (first.due, _what(cadence, first.step)) if first else (None, "")
+        new = Enrolment(
+            0, prospect_id, cadence.key, cadence.name, body, started, "active", "", (),
+            frozenset(), due, what, task_key,
+        )  # fmt: skip
+        before = self._store.active_enrolment(prospect_id)
+        jobs = self._task_jobs(prospect, before, new, frozenset())
         return self._store.enrol(
             prospect_id,
-            replace(stored, body=self._codec.dump([cadence])),
+            replace(stored, body=body),
             started,
-            first.due if first else None,
-            _what(cadence, first.step) if first else "",
+            due,
+            what,
+            task_key,
+            jobs,
+            self._clock.now(),
         )
 
     def message(self, prospect_id: int) -> str:
@@ -194,6 +225,9 @@ class FollowupService:
         enrolment = self._store.active_enrolment(prospect_id)
         if enrolment is None:
             raise InvalidInputError(f"{prospect.name} is not in a cadence.")
+        return self._filled(prospect, enrolment)
+
+    def _filled(self, prospect: Prospect, enrolment: Enrolment) -> str:
         cadence, planned = self._plan(enrolment)
         touch = next_due(planned, enrolment.done_steps)
         if touch is None:
@@ -202,19 +236,10 @@ class FollowupService:
         if final and touch.due < self.today:  # sent late: the reply-by date moves with it
             late = (*enrolment.snoozes, (touch.due, (self.today - touch.due).days))
             cadence, planned = self._plan(replace(enrolment, snoozes=late))
-        meeting = ""
-        steps = [
-            s
-            for s in self._bookings.prospects_with_next_step(self._clock.now())
-            if s[0].id == prospect_id
-        ]
-        if steps and steps[0][1] is not None:
-            start = steps[0][1].start.astimezone(self._settings.rules.zone)
-            meeting = f"{start:%A} {start.day} {start:%B} at {start:%H:%M}"
         values = {
             "prospect": prospect.name,
             "first_name": prospect.name.split()[0] if prospect.name.split() else prospect.name,
-            "meeting": meeting or "our last conversation",
+            "meeting": self.meeting_words(prospect) or "our last conversation",
             "follow_up": prospect.follow_up_said or "soon",
             "rep": self._settings.rep.name,
             "reply_by": f"{planned.closes_on:%A} {planned.closes_on.day} {planned.closes_on:%B}"
@@ -222,6 +247,59 @@ class FollowupService:
             else "",
         }
         return fill(cadence.steps[touch.step].template, values)
+
+    def meeting_words(self, prospect: Prospect) -> str:
+        """ "Tuesday 24 November at 10:00": the prospect's next meeting, "" when none."""
+        steps = [
+            s
+            for s in self._bookings.prospects_with_next_step(self._clock.now())
+            if s[0].id == prospect.id
+        ]
+        if not steps or steps[0][1] is None:
+            return ""
+        start = steps[0][1].start.astimezone(self._settings.rules.zone)
+        return f"{start:%A} {start.day} {start:%B} at {start:%H:%M}"
+
+    # --- tasks on the CalDAV server ------------------------------------------------------
+
+    def _due_task(self, prospect: Prospect, enrolment: Enrolment | None) -> DueTask | None:
+        """The enrolment's next due touch as a task (None: none due, or not active)."""
+        if self._jobs is None or enrolment is None or enrolment.status != "active":
+            return None
+        if not enrolment.task_key or prospect.id is None:
+            return None
+        cadence, planned = self._plan(enrolment)
+        touch = next_due(planned, enrolment.done_steps)
+        if touch is None:
+            return None
+        return DueTask(
+            uid=task_uid(enrolment.task_key, touch.step),
+            enrolment_key=enrolment.task_key,
+            step=touch.step,
+            prospect=prospect.name,
+            channel=touch.channel.value,
+            due=touch.due,
+            status=TaskStatus.NEEDS_ACTION,
+            description=self._filled(prospect, enrolment),
+            related_to=self._jobs.meeting_uid(prospect.id),
+            cadence=cadence.name,
+        )
+
+    def _task_jobs(
+        self,
+        prospect: Prospect,
+        before: Enrolment | None,
+        after: Enrolment | None,
+        done: frozenset[int],
+    ) -> list[NewJob]:
+        """The task writes that follow an enrolment's change from ``before`` to ``after``."""
+        if self._jobs is None or self._jobs.task_target() is None:
+            return []
+        changes = task_changes(
+            self._due_task(prospect, before), self._due_task(prospect, after), done,
+            self._clock.now(),
+        )  # fmt: skip
+        return self._jobs.task_jobs(changes)
 
     # --- touches -------------------------------------------------------------------------
 
@@ -234,7 +312,11 @@ class FollowupService:
         *,
         force: bool = False,
         at: datetime | None = None,
+        step: int | None = None,
+        jobs: Sequence[NewJob] = (),
     ) -> TouchLogged:
+        """Log a touch; an outbound one completes the cadence step it matches (``step``
+        names it, for a task completed in another app), and ``jobs`` are queued with it."""
         prospect = self._prospect(prospect_id)
         if direction is Direction.OUT and not force:
             empty = says_nothing_new(note, self._empty)
@@ -246,17 +328,21 @@ class FollowupService:
         at = at or self._clock.now()
         enrolment = self._store.active_enrolment(prospect_id)
         if enrolment is None:
-            touch_id = self._store.add_touch(prospect_id, at, channel.value, direction, note)
+            touch_id = self._store.add_touch(
+                prospect_id, at, channel.value, direction, note, jobs=jobs
+            )
             return TouchLogged(touch_id, None, None, None)
         cadence, planned = self._plan(enrolment)
         done = set(enrolment.done_steps)
-        step: int | None = None
+        named, step = step, None
         shifts = enrolment.snoozes
         if direction is Direction.OUT:
             today = at.astimezone(self._settings.rules.zone).date()
             open_steps = [t for t in planned.touches if t.step not in done]
             due_now = [t for t in open_steps if t.due <= today + timedelta(days=1)]
             match = next((t for t in due_now if t.channel is channel), None)
+            if named is not None:
+                match = next((t for t in open_steps if t.step == named), None)
             step = match.step if match else None
             if match is not None:
                 done.add(match.step)
@@ -279,9 +365,18 @@ class FollowupService:
             _what(cadence, following.step) if following and status == "active" else "",
             tuple(shifts),
         )
-        touch_id = self._store.add_touch(
-            prospect_id, at, channel.value, direction, note, enrolment, step, update
+        after = replace(
+            enrolment,
+            status=status,
+            done_steps=frozen,
+            snoozes=tuple(shifts),
+            next_due=update[3],
         )
+        tasks = self._task_jobs(prospect, enrolment, after, frozen)
+        touch_id = self._store.add_touch(
+            prospect_id, at, channel.value, direction, note, enrolment, step, update,
+            [*tasks, *jobs],
+        )  # fmt: skip
         if now_state is EnrolmentState.CLOSES_FILE:
             self._store.close(prospect_id, f"no reply to the {cadence.name} cadence", at)
         return TouchLogged(touch_id, step, now_state, update[3])
@@ -307,13 +402,16 @@ class FollowupService:
     # --- the file ------------------------------------------------------------------------
 
     def close(self, prospect_id: int, reason: str) -> None:
-        self._prospect(prospect_id)
+        prospect = self._prospect(prospect_id)
         reason = " ".join(reason.split())
         if not reason:
             raise InvalidInputError(
                 "Say why the file closes (not interested, no budget, went elsewhere...)."
             )
-        self._store.close(prospect_id, reason, self._clock.now())
+        enrolment = self._store.active_enrolment(prospect_id)
+        done = enrolment.done_steps if enrolment else frozenset()
+        jobs = self._task_jobs(prospect, enrolment, None, done)
+        self._store.close(prospect_id, reason, self._clock.now(), jobs)
 
     def reopen(self, prospect_id: int) -> None:
         self._prospect(prospect_id)
@@ -333,6 +431,7 @@ class FollowupService:
         moved = replace(enrolment, snoozes=snoozes)
         cadence, planned = self._plan(moved)
         following = next_due(planned, enrolment.done_steps)
+        jobs = self._task_jobs(prospect, enrolment, moved, enrolment.done_steps)
         self._store.update_enrolment(
             enrolment.id,
             "active",
@@ -341,6 +440,8 @@ class FollowupService:
             following.due if following else None,
             _what(cadence, following.step) if following else "",
             snoozes,
+            jobs,
+            self._clock.now(),
         )
 
     def set_follow_up(self, prospect_id: int, on: date | None) -> None:
@@ -396,8 +497,14 @@ class FollowupService:
             if now_state is EnrolmentState.ACTIVE:
                 continue
             status, reason = self._status(now_state)
+            prospect = self._bookings.prospect(enrolment.prospect_id)
+            jobs = (
+                self._task_jobs(prospect, enrolment, None, enrolment.done_steps)
+                if prospect is not None
+                else []
+            )
             self._store.update_enrolment(
-                enrolment.id, status, reason, enrolment.done_steps, None, ""
+                enrolment.id, status, reason, enrolment.done_steps, None, "", None, jobs, now
             )
             if now_state is EnrolmentState.CLOSES_FILE:
                 self._store.close(

@@ -23,6 +23,7 @@ from followup_desk.domain.booking import Booking, BookingStatus, Prospect
 from followup_desk.domain.outbox import (
     Channel,
     Job,
+    JobKind,
     JobState,
     Method,
     NewJob,
@@ -59,6 +60,8 @@ class OutboxStore(Protocol):
 
     def mark_held(self, job: Job, at: datetime, error: str, kind: str) -> None: ...
 
+    def mark_unknown(self, job: Job, at: datetime, error: str, kind: str) -> None: ...
+
     def recover(self, at: datetime) -> int: ...
 
     def retry(self, at: datetime, job_ids: Sequence[int] | None = None) -> int: ...
@@ -81,10 +84,11 @@ class Sent:
     """What one attempt at one job came to."""
 
     job_id: int
-    booking_id: int
+    booking_id: int | None  # None for a task or a follow-up e-mail
     channel: Channel
     state: JobState
     message: str
+    kind: JobKind = JobKind.INVITE
 
 
 @dataclass(frozen=True)
@@ -217,11 +221,23 @@ class OutboxService:
     def counts(self) -> dict[str, int]:
         return self._store.counts()
 
-    def run_due(self, *, limit: int = 50, booking_id: int | None = None) -> list[Sent]:
-        """Send every job due now (or only the booking's); returns what each came to."""
+    def run_due(
+        self,
+        *,
+        limit: int = 50,
+        booking_id: int | None = None,
+        uid: str | None = None,
+        kind: JobKind | None = None,
+    ) -> list[Sent]:
+        """Send every job due now (or only the booking's, the UID's, or those of a kind);
+        returns what each came to."""
         results = []
         for job in self._store.due(self._clock.now(), limit):
             if booking_id is not None and job.booking_id != booking_id:
+                continue
+            if uid is not None and job.uid != uid:
+                continue
+            if kind is not None and job.kind is not kind:
                 continue
             results.append(self.send(job))
         return results
@@ -230,7 +246,9 @@ class OutboxService:
         if not self._store.claim(job.id, self._clock.now()):
             current = self._store.job(job.id)
             state = current.state if current else JobState.DROPPED
-            return Sent(job.id, job.booking_id, job.channel, state, "taken by another worker")
+            return Sent(
+                job.id, job.booking_id, job.channel, state, "taken by another worker", job.kind
+            )
         try:
             href, etag = self._deliver(job)
         except SendError as exc:
@@ -241,10 +259,18 @@ class OutboxService:
                 message = f"{exc} Trying again in {_say(wait.total_seconds())}."
                 self._store.mark_retry(job, now, message, exc.kind, now + wait)
                 log.info("outbox job %s: %s, retry in %s", job.id, exc.kind, wait)
-                return Sent(job.id, job.booking_id, job.channel, JobState.WAITING, message)
+                return Sent(
+                    job.id, job.booking_id, job.channel, JobState.WAITING, message, job.kind
+                )
+            if exc.kind == "uncertain":  # it may have arrived: never sent again on its own
+                self._store.mark_unknown(job, now, str(exc), exc.kind)
+                log.warning("outbox job %s: fate unknown", job.id)
+                return Sent(
+                    job.id, job.booking_id, job.channel, JobState.UNKNOWN, str(exc), job.kind
+                )
             self._store.mark_held(job, now, str(exc), exc.kind)
             log.warning("outbox job %s held: %s", job.id, exc.kind)
-            return Sent(job.id, job.booking_id, job.channel, JobState.HELD, str(exc))
+            return Sent(job.id, job.booking_id, job.channel, JobState.HELD, str(exc), job.kind)
         except Exception:
             # a bug or a library surprise: keep the job, say so, log the traceback
             log.exception("outbox job %s failed unexpectedly", job.id)
@@ -254,10 +280,10 @@ class OutboxService:
                 "the job is kept: retry it from the outbox."
             )
             self._store.mark_held(job, now, message, "unexpected")
-            return Sent(job.id, job.booking_id, job.channel, JobState.HELD, message)
+            return Sent(job.id, job.booking_id, job.channel, JobState.HELD, message, job.kind)
         self._store.mark_sent(job, self._clock.now(), href, etag)
         log.info("outbox job %s sent (%s)", job.id, job.channel.value)
-        return Sent(job.id, job.booking_id, job.channel, JobState.SENT, "sent")
+        return Sent(job.id, job.booking_id, job.channel, JobState.SENT, "sent", job.kind)
 
     def _password(self, account: CalDavAccount | SmtpAccount) -> str:
         secret = self._accounts.password(account)
@@ -279,7 +305,8 @@ class OutboxService:
         if job.channel is Channel.CALDAV:
             if account is None:
                 raise SendError(_gone(job.account), "account")
-            if not account.bookings_calendar:
+            calendar = job.target if job.kind is JobKind.TASK else account.bookings_calendar
+            if not calendar:
                 raise SendError(
                     f"The account {account.name!r} has no calendar for bookings; choose one "
                     "in Accounts, then retry.",
@@ -288,7 +315,7 @@ class OutboxService:
             found = self._caldav().put_event(
                 account,
                 self._password(account),
-                account.bookings_calendar,
+                calendar,
                 job.uid,
                 job.payload,
                 href=job.remote_href,

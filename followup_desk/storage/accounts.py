@@ -38,6 +38,7 @@ def _config(account: Account) -> dict[str, Any]:
             ],
             "busy_calendars": list(account.busy_calendars),
             "bookings_calendar": account.bookings_calendar,
+            "tasks_calendar": account.tasks_calendar,
             "invites_by": account.invites_by.value,
             "trusted_fingerprint": account.trusted_fingerprint,
         }
@@ -73,6 +74,7 @@ def _account(row: tuple[Any, ...]) -> Account:
             ),
             busy_calendars=tuple(data.get("busy_calendars", [])),
             bookings_calendar=str(data.get("bookings_calendar", "")),
+            tasks_calendar=str(data.get("tasks_calendar", "")),
             invites_by=InvitesBy(data.get("invites_by", InvitesBy.APP.value)),
             trusted_fingerprint=str(data.get("trusted_fingerprint", "")),
         )

@@ -192,6 +192,63 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE booking ADD COLUMN reply TEXT NOT NULL DEFAULT '';
     ALTER TABLE booking ADD COLUMN reply_at TEXT;
     """,
+    # 6: the outbox carries more than invites: due touches as tasks (VTODO) on the CalDAV
+    # server and cadence messages by e-mail. SQLite cannot change a CHECK or a NOT NULL in
+    # place, so the table is rebuilt (every row kept, ids too); nothing refers to it.
+    # Each enrolment gets a random key for its tasks' UIDs (unique across the rep's team).
+    """
+    CREATE TABLE outbox_v6 (
+        id INTEGER PRIMARY KEY,
+        kind TEXT NOT NULL DEFAULT 'invite' CHECK (kind IN ('invite', 'task', 'message')),
+        booking_id INTEGER REFERENCES booking(id) ON DELETE CASCADE,
+        prospect_id INTEGER REFERENCES prospect(id) ON DELETE CASCADE,
+        enrolment_id INTEGER REFERENCES enrolment(id) ON DELETE CASCADE,
+        channel TEXT NOT NULL CHECK (channel IN ('caldav', 'email')),
+        account TEXT NOT NULL,
+        target TEXT NOT NULL DEFAULT '',
+        summary TEXT NOT NULL DEFAULT '',
+        uid TEXT NOT NULL,
+        sequence INTEGER NOT NULL,
+        method TEXT NOT NULL CHECK (method IN ('REQUEST', 'CANCEL')),
+        payload BLOB NOT NULL,
+        recipient TEXT NOT NULL DEFAULT '',
+        state TEXT NOT NULL
+            CHECK (state IN ('waiting', 'sending', 'sent', 'held', 'unknown', 'dropped')),
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_try TEXT NOT NULL,
+        last_error TEXT NOT NULL DEFAULT '',
+        error_kind TEXT NOT NULL DEFAULT '',
+        created TEXT NOT NULL,
+        updated TEXT NOT NULL,
+        CHECK (kind != 'invite' OR booking_id IS NOT NULL),
+        CHECK (kind != 'task' OR (enrolment_id IS NOT NULL AND channel = 'caldav')),
+        CHECK (kind != 'message' OR (prospect_id IS NOT NULL AND channel = 'email'))
+    );
+    INSERT INTO outbox_v6 (id, kind, booking_id, prospect_id, channel, account, uid, sequence,
+        method, payload, recipient, state, attempts, next_try, last_error, error_kind,
+        created, updated)
+    SELECT o.id, 'invite', o.booking_id, b.prospect_id, o.channel, o.account, o.uid,
+        o.sequence, o.method, o.payload, o.recipient, o.state, o.attempts, o.next_try,
+        o.last_error, o.error_kind, o.created, o.updated
+    FROM outbox AS o LEFT JOIN booking AS b ON b.id = o.booking_id;
+    DROP TABLE outbox;
+    ALTER TABLE outbox_v6 RENAME TO outbox;
+    CREATE INDEX outbox_due ON outbox(state, next_try);
+    CREATE INDEX outbox_by_booking ON outbox(booking_id, channel);
+    CREATE INDEX outbox_by_uid ON outbox(uid, kind);
+    CREATE TABLE remote_task (
+        uid TEXT NOT NULL,
+        account TEXT NOT NULL,
+        calendar TEXT NOT NULL,
+        enrolment_id INTEGER NOT NULL REFERENCES enrolment(id) ON DELETE CASCADE,
+        step INTEGER NOT NULL,
+        href TEXT NOT NULL DEFAULT '',
+        etag TEXT NOT NULL DEFAULT '',
+        PRIMARY KEY (uid, account)
+    );
+    ALTER TABLE enrolment ADD COLUMN task_key TEXT NOT NULL DEFAULT '';
+    UPDATE enrolment SET task_key = lower(hex(randomblob(8)));
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -18,6 +18,7 @@ from followup_desk.domain.enrolments import (
     StoredCadence,
     StoredTouch,
 )
+from followup_desk.domain.outbox import NewJob
 from followup_desk.domain.review import ProspectFacts
 from followup_desk.domain.touches import Direction, Outcome
 from followup_desk.storage.bookings import (
@@ -30,10 +31,11 @@ from followup_desk.storage.bookings import (
 )
 from followup_desk.storage.codec import day, instant, parse_day, parse_instant
 from followup_desk.storage.db import transaction
+from followup_desk.storage.outbox import queue_followup_jobs
 
 _ENROLMENT_COLUMNS = (
     "id, prospect_id, cadence_key, cadence_name, cadence_body, started, status, "
-    "stopped_reason, snoozes, done_steps, next_due, next_what"
+    "stopped_reason, snoozes, done_steps, next_due, next_what, task_key"
 )
 
 
@@ -58,6 +60,7 @@ def _enrolment(row: Sequence[object]) -> Enrolment:
         done_steps=frozenset(int(s) for s in str(row[9]).split(",") if s),
         next_due=parse_day(row[10] if isinstance(row[10], str) else None),
         next_what=str(row[11]),
+        task_key=str(row[12]),
     )
 
 
@@ -92,8 +95,11 @@ class SqliteFollowupStore:
 
     # --- the prospect's file -------------------------------------------------------------
 
-    def close(self, prospect_id: int, reason: str, at: datetime) -> None:
+    def close(
+        self, prospect_id: int, reason: str, at: datetime, jobs: Sequence[NewJob] = ()
+    ) -> None:
         with transaction(self._conn):
+            self._queue(prospect_id, jobs, at)
             self._conn.execute(
                 "UPDATE prospect SET closed_at = ?, closed_reason = ?, snoozed_until = NULL"
                 " WHERE id = ?",
@@ -144,6 +150,7 @@ class SqliteFollowupStore:
         enrolment: Enrolment | None = None,
         step: int | None = None,
         enrolment_update: EnrolmentUpdate | None = None,
+        jobs: Sequence[NewJob] = (),
     ) -> int:
         """Write the touch, the prospect's last-touch time and (given) the enrolment's new
         state (status, reason, done steps, next due, next what), all in one transaction."""
@@ -168,7 +175,24 @@ class SqliteFollowupStore:
             )
             if enrolment is not None and enrolment_update is not None:
                 self._update_enrolment(enrolment.id, *enrolment_update)
+            self._queue(prospect_id, jobs, at)
             return int(cur.lastrowid or 0)
+
+    def _queue(self, prospect_id: int, jobs: Sequence[NewJob], at: datetime) -> None:
+        """Queue jobs for each enrolment they name (inside the caller's transaction)."""
+        by_enrolment: dict[int | None, list[NewJob]] = {}
+        for job in jobs:
+            by_enrolment.setdefault(self._enrolment_of(job), []).append(job)
+        for enrolment_id, group in by_enrolment.items():
+            queue_followup_jobs(self._conn, prospect_id, enrolment_id, group, at)
+
+    def _enrolment_of(self, job: NewJob) -> int | None:
+        if not job.enrolment_key:
+            return None
+        row = self._conn.execute(
+            "SELECT id FROM enrolment WHERE task_key = ?", (job.enrolment_key,)
+        ).fetchone()
+        return int(row[0]) if row else None
 
     def touches(self, prospect_id: int, limit: int = 200) -> list[StoredTouch]:
         rows = self._conn.execute(
@@ -220,6 +244,9 @@ class SqliteFollowupStore:
         started: date,
         next_due: date | None,
         next_what: str,
+        task_key: str = "",
+        jobs: Sequence[NewJob] = (),
+        at: datetime | None = None,
     ) -> Enrolment:
         """Start a cadence; an active one is stopped first (one at a time per prospect)."""
         with transaction(self._conn):
@@ -230,7 +257,8 @@ class SqliteFollowupStore:
             )
             cur = self._conn.execute(
                 "INSERT INTO enrolment (prospect_id, cadence_key, cadence_name, cadence_body,"
-                " started, status, next_due, next_what) VALUES (?, ?, ?, ?, ?, 'active', ?, ?)",
+                " started, status, next_due, next_what, task_key)"
+                " VALUES (?, ?, ?, ?, ?, 'active', ?, ?, ?)",
                 (
                     prospect_id,
                     cadence.key,
@@ -239,12 +267,16 @@ class SqliteFollowupStore:
                     day(started),
                     day(next_due) if next_due else None,
                     next_what,
+                    task_key,
                 ),
             )
             self._conn.execute(
                 "UPDATE prospect SET snoozed_until = NULL WHERE id = ?", (prospect_id,)
             )
             enrolment_id = int(cur.lastrowid or 0)
+            if jobs:
+                assert at is not None, "jobs are queued at a given time"
+                self._queue(prospect_id, jobs, at)
         found = self.enrolment(enrolment_id)
         assert found is not None
         return found
@@ -280,9 +312,17 @@ class SqliteFollowupStore:
         next_due: date | None,
         next_what: str,
         snoozes: Sequence[tuple[date, int]] | None = None,
+        jobs: Sequence[NewJob] = (),
+        at: datetime | None = None,
     ) -> None:
         with transaction(self._conn):
             self._update_enrolment(enrolment_id, status, reason, done, next_due, next_what, snoozes)
+            if jobs:
+                row = self._conn.execute(
+                    "SELECT prospect_id FROM enrolment WHERE id = ?", (enrolment_id,)
+                ).fetchone()
+                assert at is not None, "jobs are queued at a given time"
+                self._queue(int(row[0]), jobs, at)
 
     def _update_enrolment(
         self,

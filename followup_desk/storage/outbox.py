@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from followup_desk.domain.outbox import Channel, Job, JobState, Method, NewJob
+from followup_desk.domain.outbox import Channel, Job, JobKind, JobState, Method, NewJob
 from followup_desk.domain.ports import RemoteChanges
 from followup_desk.storage.codec import instant, parse_instant
 from followup_desk.storage.db import transaction
@@ -24,18 +24,26 @@ from followup_desk.storage.db import transaction
 _COLUMNS = (
     "o.id, o.booking_id, o.channel, o.account, o.uid, o.sequence, o.method, o.payload,"
     " o.recipient, o.state, o.attempts, o.next_try, o.last_error, o.created, o.updated,"
-    " COALESCE(r.href, ''), COALESCE(r.etag, '')"
+    " COALESCE(r.href, t.href, ''), COALESCE(r.etag, t.etag, ''),"
+    " o.kind, o.prospect_id, o.enrolment_id, o.target, o.summary"
 )
+_COLUMN_COUNT = 22
 _FROM = (
     "outbox o LEFT JOIN remote_event r ON r.booking_id = o.booking_id"
-    " AND r.account = o.account AND o.channel = 'caldav'"
+    " AND r.account = o.account AND o.channel = 'caldav' AND o.kind = 'invite'"
+    " LEFT JOIN remote_task t ON t.uid = o.uid AND t.account = o.account"
+    " AND t.calendar = o.target AND o.kind = 'task'"
 )
+
+
+def _optional_id(value: object) -> int | None:
+    return int(str(value)) if value is not None else None
 
 
 def _job(row: Sequence[object]) -> Job:
     return Job(
         id=int(str(row[0])),
-        booking_id=int(str(row[1])),
+        booking_id=_optional_id(row[1]),
         channel=Channel(str(row[2])),
         account=str(row[3]),
         uid=str(row[4]),
@@ -51,6 +59,11 @@ def _job(row: Sequence[object]) -> Job:
         updated=parse_instant(str(row[14])),
         remote_href=str(row[15]),
         remote_etag=str(row[16]),
+        kind=JobKind(str(row[17])),
+        prospect_id=_optional_id(row[18]),
+        enrolment_id=_optional_id(row[19]),
+        target=str(row[20]),
+        summary=str(row[21]),
     )
 
 
@@ -70,22 +83,25 @@ def queue_jobs(
         conn.execute(
             "UPDATE outbox SET state = 'dropped', updated = ?,"
             " last_error = 'replaced by a later change of this booking'"
-            " WHERE booking_id = ? AND channel = ? AND state IN ('waiting', 'held')",
+            " WHERE booking_id = ? AND channel = ? AND kind = 'invite'"
+            " AND state IN ('waiting', 'held')",
             (now, booking_id, job.channel.value),
         )
         if job.channel is Channel.EMAIL and job.method is Method.CANCEL:
             went = conn.execute(
                 "SELECT 1 FROM outbox WHERE booking_id = ? AND channel = 'email'"
-                " AND state IN ('sent', 'sending', 'unknown') LIMIT 1",
+                " AND kind = 'invite' AND state IN ('sent', 'sending', 'unknown') LIMIT 1",
                 (booking_id,),
             ).fetchone()
             if went is None:
                 continue
         conn.execute(
-            "INSERT INTO outbox (booking_id, channel, account, uid, sequence, method, payload,"
-            " recipient, state, attempts, next_try, created, updated)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'waiting', 0, ?, ?, ?)",
+            "INSERT INTO outbox (booking_id, prospect_id, channel, account, uid, sequence,"
+            " method, payload, recipient, state, attempts, next_try, created, updated)"
+            " VALUES (?, (SELECT prospect_id FROM booking WHERE id = ?), ?, ?, ?, ?, ?, ?, ?,"
+            " 'waiting', 0, ?, ?, ?)",
             (
+                booking_id,
                 booking_id,
                 job.channel.value,
                 job.account,
@@ -101,14 +117,85 @@ def queue_jobs(
         )
 
 
+def queue_followup_jobs(
+    conn: sqlite3.Connection,
+    prospect_id: int,
+    enrolment_id: int | None,
+    jobs: Iterable[NewJob],
+    at: datetime,
+) -> None:
+    """Queue tasks and follow-up e-mails; call inside the transaction of the change (a touch,
+    an enrolment, a snooze, a closed file) that made them.
+
+    A task's newer state makes its older unsent writes pointless: they are dropped. The
+    task's UID is recorded with its enrolment and step, so a task completed in another app
+    is traced back to the step it stands for.
+    """
+    now = instant(at)
+    for job in jobs:
+        if job.kind is JobKind.TASK:
+            if enrolment_id is None:
+                raise ValueError("a task job needs its enrolment")
+            conn.execute(
+                "UPDATE outbox SET state = 'dropped', updated = ?,"
+                " last_error = 'replaced by a later change of this touch'"
+                " WHERE uid = ? AND kind = 'task' AND state IN ('waiting', 'held')",
+                (now, job.uid),
+            )
+            conn.execute(
+                "INSERT INTO remote_task (uid, account, calendar, enrolment_id, step)"
+                " VALUES (?, ?, ?, ?, ?) ON CONFLICT(uid, account) DO NOTHING",
+                (job.uid, job.account, job.target, enrolment_id, job.step),
+            )
+        conn.execute(
+            "INSERT INTO outbox (kind, prospect_id, enrolment_id, channel, account, target,"
+            " summary, uid, sequence, method, payload, recipient, state, attempts, next_try,"
+            " created, updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'waiting', 0,"
+            " ?, ?, ?)",
+            (
+                job.kind.value,
+                prospect_id,
+                enrolment_id if job.kind is JobKind.TASK else None,
+                job.channel.value,
+                job.account,
+                job.target,
+                job.summary,
+                job.uid,
+                job.sequence,
+                job.method.value,
+                job.payload,
+                job.recipient,
+                now,
+                now,
+                now,
+            ),
+        )
+
+
 @dataclass(frozen=True)
 class JobRow:
-    """A job as the outbox view shows it: with whom it is for and when the meeting is."""
+    """A job as the outbox view shows it: with whom it is for and when the meeting is.
+
+    For a task, ``start`` is when it was queued and ``what`` names the touch; for a
+    follow-up e-mail, ``what`` is its subject.
+    """
 
     job: Job
     prospect: str
     start: datetime
     error_kind: str
+    what: str = ""
+
+
+def _what(job: Job) -> str:
+    """What the job is, in a few words, for the outbox view."""
+    if job.kind is JobKind.TASK:
+        return f"task: {job.summary}" if job.summary else "task"
+    if job.kind is JobKind.MESSAGE:
+        return f"e-mail: {job.summary}" if job.summary else "follow-up e-mail"
+    if job.channel is Channel.CALDAV:
+        return "calendar cancellation" if job.method is Method.CANCEL else "calendar event"
+    return "cancellation e-mail" if job.method is Method.CANCEL else "invitation e-mail"
 
 
 class SqliteOutbox:
@@ -155,7 +242,13 @@ class SqliteOutbox:
                 " WHERE id = ?",
                 (instant(at), job.id),
             )
-            if href:
+            if href and job.kind is JobKind.TASK:
+                self._conn.execute(
+                    "UPDATE remote_task SET href = ?, etag = ?, calendar = ?"
+                    " WHERE uid = ? AND account = ?",
+                    (href, etag, job.target, job.uid, job.account),
+                )
+            elif href and job.booking_id is not None:
                 self._conn.execute(
                     "INSERT INTO remote_event (booking_id, account, href, etag)"
                     " VALUES (?, ?, ?, ?) ON CONFLICT(booking_id, account)"
@@ -168,6 +261,10 @@ class SqliteOutbox:
 
     def mark_held(self, job: Job, at: datetime, error: str, kind: str) -> None:
         self._set(job.id, JobState.HELD, at, error, kind, None)
+
+    def mark_unknown(self, job: Job, at: datetime, error: str, kind: str) -> None:
+        """An e-mail that may have gone out: only the rep may send it again."""
+        self._set(job.id, JobState.UNKNOWN, at, error, kind, None)
 
     def _set(
         self,
@@ -244,16 +341,23 @@ class SqliteOutbox:
     def rows(self, *, include_done: bool = True, limit: int = 500) -> list[JobRow]:
         where = "" if include_done else "WHERE o.state NOT IN ('sent', 'dropped')"
         rows = self._conn.execute(
-            f"SELECT {_COLUMNS}, p.name, b.start_utc, o.error_kind FROM {_FROM}"
-            " JOIN booking b ON b.id = o.booking_id JOIN prospect p ON p.id = b.prospect_id"
+            f"SELECT {_COLUMNS}, COALESCE(p.name, ''), COALESCE(b.start_utc, o.created),"
+            f" o.error_kind FROM {_FROM}"
+            " LEFT JOIN booking b ON b.id = o.booking_id"
+            " LEFT JOIN prospect p ON p.id = COALESCE(b.prospect_id, o.prospect_id)"
             f" {where} ORDER BY CASE o.state WHEN 'held' THEN 0 WHEN 'unknown' THEN 1"
             " WHEN 'sending' THEN 2 WHEN 'waiting' THEN 3 ELSE 4 END, o.updated DESC, o.id DESC"
             " LIMIT ?",
             (limit,),
         ).fetchall()
-        return [
-            JobRow(_job(r[:17]), str(r[17]), parse_instant(str(r[18])), str(r[19])) for r in rows
-        ]
+        n = _COLUMN_COUNT
+        found = []
+        for r in rows:
+            job = _job(r[:n])
+            found.append(
+                JobRow(job, str(r[n]), parse_instant(str(r[n + 1])), str(r[n + 2]), _what(job))
+            )
+        return found
 
     def counts(self) -> dict[str, int]:
         rows = self._conn.execute("SELECT state, COUNT(*) FROM outbox GROUP BY state").fetchall()
@@ -286,7 +390,8 @@ class SqliteOutbox:
     def channels_used(self, booking_id: int) -> list[str]:
         """The network channels the booking's invite went (or is going) out on."""
         rows = self._conn.execute(
-            "SELECT DISTINCT channel FROM outbox WHERE booking_id = ? AND state != 'dropped'"
+            "SELECT DISTINCT channel FROM outbox WHERE booking_id = ? AND kind = 'invite'"
+            " AND state != 'dropped'"
             " ORDER BY channel",
             (booking_id,),
         ).fetchall()

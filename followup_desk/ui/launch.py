@@ -152,6 +152,7 @@ def build_window(paths: AppPaths, settings: Settings, clock: Clock | None = None
         accounts_runner=lambda: new_runner("accounts"),
     )
     worker.setParent(window)
+    review.outboxNeeded.connect(worker.run_now)  # a task or an e-mail queued from the review
     vm.check_rep()
     vm.refresh_list()
     vm.start_new()

@@ -2,7 +2,8 @@
 what the outbox holds, so a slow server never holds up the narrowing flow.
 
 At start it puts back what a stop mid-send left behind (``recover``), sends what is due and
-reads the prospects' replies from the calendar server. Then it runs again when the next job
+reads the prospects' replies from the calendar server, and the tasks completed in another
+app from the task list (each logged as a touch). Then it runs again when the next job
 is due (at least 2 s and at most 60 s later: it polls every minute anyway), at once after
 each booking, move or cancellation, and reads replies every 10 minutes.
 """
@@ -89,6 +90,10 @@ class OutboxWorker(QObject):
                 desk.outbox.recover()
             sent = desk.outbox.run_due()
             read = desk.outbox.refresh_replies() if replies else []
+            if replies:  # tasks completed in another app: logged as touches
+                for line in desk.followup_outbox.read_back_tasks():
+                    log.info("%s", line)
+                sent = [*sent, *desk.outbox.run_due()]  # the task writes that followed
             return take_snapshot(desk, sent, read)
 
         def failed(error: UserError) -> None:

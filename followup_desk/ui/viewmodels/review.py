@@ -26,6 +26,7 @@ from followup_desk.domain.cadences import Cadence, Channel
 from followup_desk.domain.review import GROUP_TITLES, Group, Review, ReviewItem
 from followup_desk.domain.touches import Direction, Outcome
 from followup_desk.errors import UserError
+from followup_desk.services.followup_outbox import Draft, MessageSent
 from followup_desk.services.followups import EmptyTouchWarning, TouchLogged
 from followup_desk.ui.runner import DeskRunner
 
@@ -34,7 +35,7 @@ if TYPE_CHECKING:
 
 _Index = QModelIndex | QPersistentModelIndex
 Loaded = tuple[
-    Review, list[tuple[Booking, Prospect]], list[Cadence], list[tuple[date, dict[str, int]]]
+    Review, list[tuple[Booking, Prospect]], list[Cadence], list[tuple[date, dict[str, int]]], bool
 ]
 ItemRole = Qt.ItemDataRole.UserRole + 1
 HEADERS = ("Prospect", "Due", "What")
@@ -145,6 +146,9 @@ class ReviewViewModel(QObject):
     bookRequested = Signal(object)  # a Prospect to book now
     textReady = Signal(str)  # a cadence message, for the clipboard
     mailRequested = Signal(str, str)  # address and message, for the mail program
+    draftReady = Signal(object, object)  # a ReviewItem and the Draft to confirm, then send
+    sendWarning = Signal(str, object, object)  # the warning, the item, the Draft as edited
+    outboxNeeded = Signal()  # something was queued: the outbox worker may send it now
 
     def __init__(self, runner: DeskRunner, stale_days: int = 14) -> None:
         super().__init__()
@@ -155,6 +159,7 @@ class ReviewViewModel(QObject):
         self.awaiting: list[tuple[Booking, Prospect]] = []
         self.cadences: list[Cadence] = []
         self.weeks: list[tuple[date, dict[str, int]]] = []
+        self.can_send = False  # an SMTP account exists: Shift+M sends the message
         self.error = ""
 
     # --- loading ---------------------------------------------------------------------
@@ -165,10 +170,12 @@ class ReviewViewModel(QObject):
         def job(desk: Desk) -> Loaded:
             review = desk.followups.review(stale)
             cadences = [c for c, _ in desk.followups.cadences()]
-            return review, desk.followups.awaiting_outcome(), cadences, desk.followups.pipeline()
+            can_send = desk.followup_outbox.can_send()
+            awaiting = desk.followups.awaiting_outcome()
+            return review, awaiting, cadences, desk.followups.pipeline(), can_send
 
         def done(result: Loaded) -> None:
-            self.review, self.awaiting, self.cadences, self.weeks = result
+            self.review, self.awaiting, self.cadences, self.weeks, self.can_send = result
             self.error = ""
             self.model.set_review(self.review)
             self.changed.emit()
@@ -184,6 +191,7 @@ class ReviewViewModel(QObject):
     def _then_reload(self, job: Callable[[Desk], object], said: Callable[[object], str]) -> None:
         def done(result: object) -> None:
             self.message.emit(said(result))
+            self.outboxNeeded.emit()  # a due touch may have changed: its task goes out
             self.load()
 
         self.runner.submit(job, done, self._failed)
@@ -209,6 +217,7 @@ class ReviewViewModel(QObject):
         def done(result: TouchLogged) -> None:
             due = f"; next touch {result.next_due:%a %d %b}" if result.next_due else ""
             self.message.emit(f"Logged a {channel.value} with {item.facts.name}{due}.")
+            self.outboxNeeded.emit()
             self.load()
 
         def failed(error: UserError) -> None:
@@ -281,6 +290,45 @@ class ReviewViewModel(QObject):
             self.mailRequested.emit(email, text)
 
         self.runner.submit(job, done, self._failed)
+
+    def prepare_send(self, item: ReviewItem) -> None:
+        """Shift+M: the cadence message as the e-mail it would be, for the rep to confirm."""
+        pid = item.facts.prospect_id
+
+        def done(draft: Draft) -> None:
+            self.draftReady.emit(item, draft)
+
+        self.runner.submit(lambda desk: desk.followup_outbox.draft(pid), done, self._failed)
+
+    def send_message(self, item: ReviewItem, draft: Draft, force: bool = False) -> None:
+        """Log the e-mail touch and send it (it waits in the outbox when it cannot go)."""
+        pid = item.facts.prospect_id
+
+        def job(desk: Desk) -> MessageSent:
+            return desk.followup_outbox.send_message(pid, draft.body, draft.subject, force=force)
+
+        def done(result: MessageSent) -> None:
+            if result.delivered:
+                said = f"Sent {result.subject!r} to {item.facts.name} and logged it."
+            else:
+                why = result.sent.message if result.sent else ""
+                said = (
+                    f"Logged the e-mail to {item.facts.name}; it waits in the outbox"
+                    + (f" ({why})" if why else "")
+                    + "."
+                )
+            due = f" Next touch {result.touch.next_due:%a %d %b}." if result.touch.next_due else ""
+            self.message.emit(said + due)
+            self.outboxNeeded.emit()
+            self.load()
+
+        def failed(error: UserError) -> None:
+            if isinstance(error, EmptyTouchWarning):
+                self.sendWarning.emit(str(error), item, draft)
+                return
+            self._failed(error)
+
+        self.runner.submit(job, done, failed)
 
     def book_now(self, item: ReviewItem) -> None:
         def done(prospect: Prospect | None) -> None:

@@ -1,12 +1,13 @@
 """The weekly review page: counts on top, groups and prospects below, one key per action.
 
 B book now · T log a touch · S snooze · E enrol in a cadence · M copy the cadence message ·
-O open it in the mail program · X close the file · A say whether past meetings happened ·
-Ctrl+E export as CSV · F5 reload
+O open it in the mail program · Shift+M send it by e-mail (with an SMTP account) · X close
+the file · A say whether past meetings happened · Ctrl+E export as CSV · F5 reload
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
 from urllib.parse import quote, urlencode
@@ -31,8 +32,10 @@ from followup_desk.atomic import atomic_write
 from followup_desk.domain.followup import parse_stated_date
 from followup_desk.domain.review import ReviewItem
 from followup_desk.domain.touches import Outcome
+from followup_desk.services.followup_outbox import Draft
 from followup_desk.ui.viewmodels.review import ItemRole, ReviewViewModel
 from followup_desk.ui.widgets.pipeline_chart import PipelineChart
+from followup_desk.ui.widgets.send_dialog import SendDialog
 from followup_desk.ui.widgets.style import scaled_font, set_role_colour
 from followup_desk.ui.widgets.touch_dialog import CHANNEL_NAMES, TouchDialog
 
@@ -40,6 +43,7 @@ KEYS = (
     "B book now · T log a touch · S snooze · E enrol in a cadence · M copy its message · "
     "O mail it · X close the file · A past meetings · Ctrl+E export CSV · F5 reload"
 )
+SEND_KEY = "Shift+M send it by e-mail"
 CLOSE_REASONS = (
     "not interested",
     "no budget",
@@ -62,9 +66,9 @@ class ReviewTree(QTreeView):
         self.setAlternatingRowColors(True)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
-        if event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier or not self._page.act(
-            event.key()
-        ):
+        modifiers = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+        shift = modifiers == Qt.KeyboardModifier.ShiftModifier
+        if (modifiers and not shift) or not self._page.act(event.key(), shift=shift):
             super().keyPressEvent(event)
             return
         event.accept()
@@ -106,6 +110,8 @@ class ReviewPanel(QWidget):
         vm.emptyNote.connect(self._empty_note)
         vm.textReady.connect(lambda text: QGuiApplication.clipboard().setText(text))
         vm.mailRequested.connect(self._mail)
+        vm.draftReady.connect(self._confirm_send)
+        vm.sendWarning.connect(self._send_warning)
         self.refresh()
 
     # --- drawing -------------------------------------------------------------------------
@@ -117,6 +123,8 @@ class ReviewPanel(QWidget):
         if self.vm.review is not None:
             self.title.setText(f"Weekly review · {self.vm.review.today:%A %d %B}")
         self.chart.set_weeks(self.vm.weeks)
+        with_send = KEYS.replace(" · X close", f" · {SEND_KEY} · X close", 1)
+        self.keys.setText(with_send if self.vm.can_send else KEYS)
         index = self.vm.model.index_of(kept.facts.prospect_id) if kept else None
         if index is None or not index.isValid():
             first_group = self.vm.model.index(0, 0)
@@ -136,15 +144,16 @@ class ReviewPanel(QWidget):
 
     # --- actions -------------------------------------------------------------------------
 
-    def act(self, key: int) -> bool:
+    def act(self, key: int, *, shift: bool = False) -> bool:
         """One key, one action on the selected prospect (False: not ours)."""
+        if shift:
+            return key == Qt.Key.Key_M and self._on_selected(self.send_message)
         if key == Qt.Key.Key_A:
             self.ask_outcomes()
             return True
         if key == Qt.Key.Key_F5:
             self.vm.load()
             return True
-        item = self.selected()
         actions = {
             Qt.Key.Key_B: self.vm.book_now,
             Qt.Key.Key_T: self.log_touch,
@@ -157,11 +166,44 @@ class ReviewPanel(QWidget):
         action = actions.get(Qt.Key(key))
         if action is None:
             return False
+        return self._on_selected(action)
+
+    def _on_selected(self, action: Callable[[ReviewItem], object]) -> bool:
+        item = self.selected()
         if item is None:
             self.vm.message.emit("Select a prospect first (arrow keys).")
             return True
         action(item)
         return True
+
+    def send_message(self, item: ReviewItem) -> None:
+        """Shift+M: the message is shown (and may be edited) before anything is sent."""
+        if not self.vm.can_send:
+            self.vm.message.emit(
+                "There is no e-mail (SMTP) account to send through; add one in File > "
+                "Accounts, or copy the message (M) or open it in your mail program (O)."
+            )
+            return
+        self.vm.prepare_send(item)
+
+    def _confirm_send(self, item: object, draft: object) -> None:
+        if not isinstance(item, ReviewItem) or not isinstance(draft, Draft):
+            return
+        dialog = SendDialog(draft, self)
+        if dialog.exec() == SendDialog.DialogCode.Accepted:
+            self.vm.send_message(item, dialog.edited())
+
+    def _send_warning(self, warning: str, item: object, draft: object) -> None:
+        if not isinstance(item, ReviewItem) or not isinstance(draft, Draft):
+            return
+        box = QMessageBox(QMessageBox.Icon.Warning, "Send it as it is?", warning, parent=self)
+        anyway = box.addButton("&Send it anyway", QMessageBox.ButtonRole.AcceptRole)
+        box.addButton("&Rewrite it", QMessageBox.ButtonRole.RejectRole)
+        box.exec()
+        if box.clickedButton() is anyway:
+            self.vm.send_message(item, draft, force=True)
+        else:
+            self._confirm_send(item, draft)  # back to the message, as the rep left it
 
     def log_touch(self, item: ReviewItem) -> None:
         wanted = item.facts.cadence_what
