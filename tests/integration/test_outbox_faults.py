@@ -16,13 +16,13 @@ from zoneinfo import ZoneInfo
 import icalendar
 
 from followup_desk.app import Desk, Gateways, open_desk
-from followup_desk.domain.accounts import InvitesBy
+from followup_desk.domain.accounts import InvitesBy, Security
 from followup_desk.domain.outbox import JobState
 from followup_desk.paths import AppPaths
 from followup_desk.services.booking import BookingRequest
 from followup_desk.storage.outbox import SqliteOutbox
 from tests.conftest import SettingsWriter
-from tests.servers import CalDavServer, FaultProxy, MemoryKeyring
+from tests.servers import CalDavServer, FaultProxy, MemoryKeyring, start_smtp
 
 BERLIN = ZoneInfo("Europe/Berlin")
 MONDAY = datetime(2026, 11, 23, 7, 0, tzinfo=BERLIN)
@@ -230,3 +230,47 @@ def test_wrong_password_and_stopped_server_keep_the_booking_and_say_why(
         finally:
             desk.close()
     assert uids_on(server, calendar) == []
+
+
+def test_an_email_the_server_took_but_never_confirmed_is_left_to_the_rep(
+    fd_home: AppPaths, write_settings: SettingsWriter, memory_keyring: MemoryKeyring
+) -> None:
+    # the server keeps the message but answers after the app stopped waiting: it arrived,
+    # and retrying on its own would have given the prospect a second invitation
+    write_settings(minimum_notice=0)
+    clock = StepClock(MONDAY)
+    smtp = start_smtp(data_delay=3)
+    desk = open_desk(fd_home, clock=clock, gateways=Gateways(1.0))
+    try:
+        desk.accounts.add_smtp(
+            name="mail",
+            host=smtp.host,
+            port=smtp.port,
+            username=smtp.username,
+            from_address="robin@example.com",
+            password=smtp.password,
+            security=Security.NONE,
+        )
+        desk.bookings.book(
+            BookingRequest(
+                name="Ana Silva",
+                email="ana@example.com",
+                start=datetime(2026, 11, 24, 10, 0, tzinfo=BERLIN),
+                length=timedelta(minutes=30),
+                send=("email",),
+            )
+        )
+        (result,) = desk.outbox.run_due()
+        assert result.state is JobState.UNKNOWN
+        assert "may have arrived" in result.message
+        assert len(smtp.wait_for(1)) == 1
+
+        clock.advance(timedelta(hours=3))
+        desk.outbox.retry()  # "retry all" leaves it to the rep
+        assert desk.outbox.run_due() == []
+        (row,) = SqliteOutbox(desk.conn).rows()
+        assert row.job.state is JobState.UNKNOWN
+        assert len(smtp.messages) == 1
+    finally:
+        desk.close()
+        smtp.stop()

@@ -58,6 +58,7 @@ _ADVICE = {
     "unexpected": "{retry} to try again; the details are in the log.",
     "unknown": "Check with the prospect, then: A it arrived (never send it again) · S send again.",
 }
+_ADVICE["uncertain"] = _ADVICE["unknown"]
 _OWN_WORDS = {
     "no-password": "No password is stored for this account.",
     "account": "The account this goes through no longer exists.",
@@ -171,7 +172,12 @@ class OutboxModel(HeadedTableModel):
         if job.state is JobState.HELD:
             return f"{what} is held. {advice(row)}"
         if job.state is JobState.UNKNOWN:
-            return f"{what} may or may not have gone out: the app stopped while sending it. " + (
+            why = (
+                "the server took it but never confirmed it"
+                if row.error_kind == "uncertain"
+                else "the app stopped while sending it"
+            )
+            return f"{what} may or may not have gone out: {why}. " + (
                 advice(row).removeprefix(job.last_error.strip()).strip()
             )
         if job.state is JobState.WAITING and job.attempts:
