@@ -78,6 +78,8 @@ class OutboxStore(Protocol):
 
     def channels_used(self, booking_id: int) -> list[str]: ...
 
+    def channels_by_booking(self) -> dict[int, list[str]]: ...
+
 
 @dataclass(frozen=True)
 class Sent:
@@ -208,6 +210,13 @@ class OutboxService:
 
     def channels_used(self, booking_id: int) -> tuple[Channel, ...]:
         return tuple(Channel(c) for c in self._store.channels_used(booking_id))
+
+    def channels_by_booking(self) -> dict[int, tuple[Channel, ...]]:
+        """The channels of every booking's invite, in one query."""
+        return {
+            booking: tuple(Channel(c) for c in channels)
+            for booking, channels in self._store.channels_by_booking().items()
+        }
 
     def recover(self) -> int:
         count = self._store.recover(self._clock.now())

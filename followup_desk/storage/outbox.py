@@ -397,6 +397,16 @@ class SqliteOutbox:
         ).fetchall()
         return [str(r[0]) for r in rows]
 
+    def channels_by_booking(self) -> dict[int, list[str]]:
+        """:meth:`channels_used` for every booking at once (the prospects list)."""
+        found: dict[int, list[str]] = {}
+        for booking_id, channel in self._conn.execute(
+            "SELECT DISTINCT booking_id, channel FROM outbox WHERE kind = 'invite'"
+            " AND state != 'dropped' ORDER BY booking_id, channel"
+        ):
+            found.setdefault(int(booking_id), []).append(str(channel))
+        return found
+
     def booking_by_uid(self, uid: str) -> int | None:
         row = self._conn.execute("SELECT id FROM booking WHERE uid = ?", (uid,)).fetchone()
         return int(row[0]) if row else None

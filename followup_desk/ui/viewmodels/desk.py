@@ -488,8 +488,9 @@ class DeskViewModel(QObject):
     def refresh_list(self) -> None:
         def job(desk: Desk) -> _ListData:
             steps = desk.bookings.next_steps()
+            every = desk.outbox.channels_by_booking()
             used = {
-                s.booking.id: tuple(c.value for c in desk.outbox.channels_used(s.booking.id))
+                s.booking.id: tuple(c.value for c in every.get(s.booking.id, ()))
                 for s in steps
                 if s.booking is not None and s.booking.id is not None
             }
