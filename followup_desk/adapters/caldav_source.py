@@ -70,8 +70,8 @@ class CalDavCalendarSource:
         if password is None:
             raise SourceError(
                 source,
-                f"The password of the account {name!r} is not set. Set it in Accounts, or "
-                "with `followup-desk account add ...`.",
+                f"The password of the account {name!r} is not set. Set it in File › "
+                f"Accounts… (Ctrl+Shift+A), or with `followup-desk account password {name}`.",
             )
         token = self._store.token(source)
         changes = self._gateway.changes(account, password, calendar_url, token)

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from urllib.parse import unquote
 
+import keyring
 import pytest
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent
@@ -474,3 +475,37 @@ def test_a_booking_lands_in_the_calendar_and_its_move_and_cancellation_follow_it
     qtbot.waitUntil(lambda: lines(window) == ["Calendar: marked cancelled in your calendar ✓"])
     [cancelled] = radicale.objects(calendar).values()
     assert b"STATUS:CANCELLED" in cancelled
+
+
+def test_an_account_without_its_password_is_named_once_with_where_to_set_it(
+    qtbot: QtBot,
+    make_window: WindowFactory,
+    radicale: CalDavServer,
+    fd_home: AppPaths,
+    write_settings: SettingsWriter,
+    calendar_file: Path,
+) -> None:
+    # two busy calendars on one account whose password this computer does not have (a
+    # session-only password after a restart): one sentence, not one per calendar
+    name = fd_home.data_dir.parent.parent.name
+    work, home = radicale.make_calendar(f"work-{name}"), radicale.make_calendar(f"home-{name}")
+    write_settings(sources=[str(calendar_file)])
+    desk = open_desk(fd_home, FixedClock(NOW))
+    try:
+        desk.accounts.add_caldav(
+            name="work",
+            url=radicale.url,
+            username=radicale.username,
+            password=radicale.password,
+            bookings_calendar=work,
+            busy_calendars=[work, home],
+        )
+    finally:
+        desk.close()
+    keyring.set_keyring(MemoryKeyring())  # the password is gone; the autouse fixture restores
+    window = make_window()
+    qtbot.waitUntil(lambda: window.banner.isVisible())
+    said = window.banner.label.text()
+    assert said.count("The password of the account 'work' is not set") == 1
+    assert "File › Accounts… (Ctrl+Shift+A)" in said
+    assert "followup-desk account password work" in said

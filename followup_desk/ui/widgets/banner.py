@@ -27,7 +27,7 @@ class SourceBanner(QFrame):
         if not banner.lines:
             self.hide()
             return
-        lines = list(banner.lines)
+        lines = list(dict.fromkeys(banner.lines))  # one account's problem, said once
         if banner.stale:
             lines.append(
                 "Busy times from those calendars are from their last good copies; check them."

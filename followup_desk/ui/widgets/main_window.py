@@ -20,12 +20,14 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QMainWindow,
     QMessageBox,
     QProgressBar,
     QPushButton,
+    QScrollArea,
     QSplitter,
     QTabWidget,
     QVBoxLayout,
@@ -140,9 +142,16 @@ class MainWindow(QMainWindow):
         right_layout.addWidget(self.panel, 1)
         right_layout.addWidget(self.outcome, 1)
 
+        # on a short screen (or with a banner above the flow) the right side scrolls
+        # rather than squeezing the options into each other
+        right_scroll = QScrollArea()
+        right_scroll.setWidget(right)
+        right_scroll.setWidgetResizable(True)
+        right_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        right_scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         splitter = QSplitter()
         splitter.addWidget(left)
-        splitter.addWidget(right)
+        splitter.addWidget(right_scroll)
         splitter.setStretchFactor(0, 2)
         splitter.setStretchFactor(1, 5)
         left.setMinimumWidth(320)

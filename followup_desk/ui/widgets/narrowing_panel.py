@@ -28,6 +28,7 @@ from followup_desk.ui.widgets.send_toggles import SendToggles
 from followup_desk.ui.widgets.style import scaled_font, set_role_colour
 
 TIME_COLUMNS = 4
+_TEXT_WIDTH = 560  # an option's text is at least this wide in the window's right side
 
 
 def _mnemonic_html(title: str) -> str:
@@ -90,6 +91,11 @@ class OptionRow(QFrame):
                 QPalette.ColorRole.WindowText, palette.color(QPalette.ColorRole.HighlightedText)
             )
         self.setPalette(palette)
+        # never squeezed below its lines when a banner takes room above the flow (the
+        # window's right side scrolls instead)
+        margins = layout.contentsMargins()
+        lines = text.heightForWidth(_TEXT_WIDTH)
+        self.setMinimumHeight(lines + margins.top() + margins.bottom() + 2 * self.frameWidth())
         self.highlighted = highlighted
         self.option = option
 
