@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -28,7 +29,7 @@ class SendDialog(QDialog):
         form.addRow("To", QLabel(f"{draft.name} <{draft.to}>"))
         self.subject = QLineEdit(draft.subject)
         self.subject.setAccessibleName("Subject")
-        subject_label = QLabel("&Subject")
+        subject_label = QLabel("Su&bject")  # Alt+S is Send
         subject_label.setBuddy(self.subject)
         form.addRow(subject_label, self.subject)
         self.body = QPlainTextEdit(draft.body)
@@ -40,8 +41,8 @@ class SendDialog(QDialog):
         form.addRow(body_label, self.body)
         hint = QLabel(
             "Replace the words in [square brackets] with something new for them. Sending "
-            "logs the e-mail as a touch first; if the server cannot be reached, it waits in "
-            "the outbox."
+            "(Alt+S or Ctrl+Enter) logs the e-mail as a touch first; if the server cannot be "
+            "reached, it waits in the outbox."
         )
         hint.setWordWrap(True)
         set_role_colour(hint, "muted")
@@ -52,6 +53,8 @@ class SendDialog(QDialog):
         send = buttons.button(QDialogButtonBox.StandardButton.Ok)
         assert send is not None
         send.setText("&Send")
+        for keys in ("Ctrl+Return", "Ctrl+Enter"):  # Enter alone is a new line
+            QShortcut(QKeySequence(keys), self).activated.connect(self.accept)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)
