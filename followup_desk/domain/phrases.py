@@ -41,6 +41,11 @@ def format_day(day: date) -> str:
     return f"{day:%A} {day.day} {day:%B}"
 
 
+def format_short_day(day: date) -> str:
+    """'Tue 1 Dec': the window's short date, the day without a leading zero."""
+    return f"{day:%a} {day.day} {day:%b}"
+
+
 def same_zone(a: datetime, b: ZoneInfo) -> bool:
     return a.utcoffset() == a.astimezone(b).utcoffset()
 

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from enum import StrEnum
 
+from followup_desk.domain.phrases import format_short_day
+
 DEFAULT_STALE_DAYS = 14
 _EARLIEST = datetime.min.replace(tzinfo=UTC)
 
@@ -116,7 +118,7 @@ def due_of(facts: ProspectFacts, today: date) -> tuple[date | None, str]:
     if facts.follow_up_on is not None:
         said = f": they said {facts.follow_up_said!r}" if facts.follow_up_said else ""
         if facts.follow_up_stated is not None:
-            said += f" ({facts.follow_up_stated:%a %d %b})"
+            said += f" ({format_short_day(facts.follow_up_stated)})"
         candidates.append((facts.follow_up_on, f"follow up{said}"))
     if not candidates:
         if facts.snoozed_until is not None and facts.snoozed_until > today:
@@ -198,12 +200,13 @@ def classify(
     stale = quiet_since is not None and (today - quiet_since).days >= stale_days
     if facts.awaiting_outcome:
         return ReviewItem(facts, Group.NO_NEXT_STEP, None, "say whether the meeting happened")
-    if due is None and stale:
-        return ReviewItem(facts, Group.STALE, None, f"no touch since {quiet_since:%d %b}")
+    if due is None and stale and quiet_since is not None:
+        quiet = format_short_day(quiet_since)
+        return ReviewItem(facts, Group.STALE, None, f"no touch since {quiet}")
     if is_waiting(facts):
         assert facts.last_out is not None
         since = facts.last_out.astimezone(zone)
-        return ReviewItem(facts, Group.WAITING, due, f"waiting since {since:%a %d %b}")
+        return ReviewItem(facts, Group.WAITING, due, f"waiting since {format_short_day(since)}")
     if due is not None:
         return ReviewItem(facts, Group.LATER, due, what)
     return ReviewItem(facts, Group.NO_NEXT_STEP, None, "no next step")

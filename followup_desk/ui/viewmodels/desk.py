@@ -21,6 +21,7 @@ from PySide6.QtCore import QObject, Signal
 from followup_desk.domain.accounts import Account
 from followup_desk.domain.booking import BookingStatus
 from followup_desk.domain.narrowing import Narrowing
+from followup_desk.domain.phrases import format_short_day
 from followup_desk.domain.review import State
 from followup_desk.domain.settings import Settings
 from followup_desk.domain.slots import Slot
@@ -75,7 +76,11 @@ def source_lines(busy: BusyResult, zone: ZoneInfo, now: datetime) -> tuple[str, 
             when = ""
             if report.as_of is not None:
                 local = report.as_of.astimezone(zone)
-                day = "" if local.date() == now.astimezone(zone).date() else f"{local:%a %d %b} "
+                day = (
+                    ""
+                    if local.date() == now.astimezone(zone).date()
+                    else f"{format_short_day(local)} "
+                )
                 when = f", as of {day}{local:%H:%M}"
             lines.append(f"{head} Using its last good copy{when} (may be stale).")
     return (*lines, *busy.warnings)
@@ -99,7 +104,8 @@ def queued_now(desk: Desk, outcome: BookingOutcome) -> BookingOutcome:
 def _notice(outcome: BookingOutcome, kind: str) -> str:
     start = outcome.booking.start.astimezone(ZoneInfo(outcome.booking.rep_zone))
     where = f"; invite at {outcome.ics_path}" if outcome.ics_path else ""
-    return f"{kind.capitalize()}: {outcome.prospect.name}, {start:%a %d %b %H:%M}{where}."
+    when = f"{format_short_day(start)} {start:%H:%M}"
+    return f"{kind.capitalize()}: {outcome.prospect.name}, {when}{where}."
 
 
 # the list, the prospects' states, the network channels each booking's invite went out on,

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from followup_desk.domain.booking import Booking, Prospect
+from followup_desk.domain.phrases import format_short_day
 from followup_desk.domain.review import Group, ReviewItem
 from followup_desk.ui.viewmodels.review import ReviewViewModel
 
@@ -46,7 +47,7 @@ def touch_notice(items: Sequence[ReviewItem], today: date) -> tuple[str, str]:
         item = items[0]
         what = item.what[:1].upper() + item.what[1:] if item.what else "A touch"
         late = item.due is not None and item.due < today
-        when = f"was due {item.due:%a %d %b}" if late and item.due else "due today"
+        when = f"was due {format_short_day(item.due)}" if late and item.due else "due today"
         return f"Touch due: {item.facts.name}", f"{what}, {when}."
     return f"{len(items)} touches due", _names([i.facts.name for i in items]) + "."
 
@@ -57,7 +58,7 @@ def outcome_notice(meetings: Sequence[tuple[Booking, Prospect]]) -> tuple[str, s
         start = booking.start.astimezone(ZoneInfo(booking.rep_zone))
         return (
             f"Did the meeting with {prospect.name} happen?",
-            f"It was on {start:%a %d %b at %H:%M}. Say so in the weekly review.",
+            f"It was on {format_short_day(start)} at {start:%H:%M}. Say so in the weekly review.",
         )
     names = _names([p.name for _, p in meetings])
     return f"{len(meetings)} meetings are over", f"Did they happen? {names}."
