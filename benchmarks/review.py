@@ -71,6 +71,8 @@ from followup_desk.domain.review import (
 )
 from followup_desk.paths import HOME_ENV, AppPaths, resolve_paths
 from followup_desk.resources_access import empty_phrases, read_text
+from followup_desk.services.cadence_library import CadenceLibrary
+from followup_desk.services.enrolment_plans import EnrolmentPlans
 from followup_desk.services.followups import FollowupService
 from followup_desk.storage.bookings import SqliteBookingStore
 from followup_desk.storage.cadence_file import builtin_cadences, dump_cadences
@@ -618,11 +620,13 @@ class BaselineStore(SqliteFollowupStore):
 def without_sweep(desk: Desk, store: SqliteFollowupStore) -> FollowupService:
     """A FollowupService wired as open_desk wires it, on ``store``, whose review() skips the
     sweep (the real service's sweep runs in (a) and leaves nothing to do)."""
+    bookings = SqliteBookingStore(desk.conn)
+    codec = TomlCadences()
     return QueryAndModel(
         store,
-        SqliteBookingStore(desk.conn),
-        TomlCadences(),
-        builtin_cadences(),
+        bookings,
+        CadenceLibrary(store, codec, builtin_cadences(), desk.clock),
+        EnrolmentPlans(codec, bookings, desk.clock, desk.settings),
         empty_phrases(),
         desk.clock,
         desk.settings,

@@ -35,6 +35,8 @@ from followup_desk.paths import AppPaths, resolve_paths
 from followup_desk.resources_access import empty_phrases
 from followup_desk.services.accounts import AccountService
 from followup_desk.services.booking import BookingService
+from followup_desk.services.cadence_library import CadenceLibrary
+from followup_desk.services.enrolment_plans import EnrolmentPlans
 from followup_desk.services.followup_jobs import FollowupJobs
 from followup_desk.services.followup_outbox import FollowupOutbox
 from followup_desk.services.followups import FollowupService
@@ -65,6 +67,7 @@ class Desk:
     freebusy: FreeBusyService
     scheduling: SchedulingService
     bookings: BookingService
+    cadences: CadenceLibrary
     followups: FollowupService
     accounts: AccountService
     outbox: OutboxService
@@ -250,17 +253,12 @@ def open_desk(
         SqliteTaskLedger(conn), accounts, FollowupObjects(), gateways.caldav, clock, settings
     )
     phrases = empty_phrases()
-    followups = FollowupService(
-        SqliteFollowupStore(conn),
-        store,
-        TomlCadences(),
-        builtin_cadences(),
-        phrases,
-        clock,
-        settings,
-        jobs,
-    )
-    followups.install_builtins()
+    followup_store = SqliteFollowupStore(conn)
+    codec = TomlCadences()
+    cadences = CadenceLibrary(followup_store, codec, builtin_cadences(), clock)
+    cadences.install_builtins()
+    plans = EnrolmentPlans(codec, store, clock, settings, jobs)
+    followups = FollowupService(followup_store, store, cadences, plans, phrases, clock, settings)
     return Desk(
         paths,
         settings,
@@ -269,6 +267,7 @@ def open_desk(
         freebusy,
         scheduling,
         bookings,
+        cadences,
         followups,
         accounts,
         outbox,

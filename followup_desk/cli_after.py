@@ -365,18 +365,18 @@ def cmd_cadences(desk: Desk, args: argparse.Namespace, out: TextIO, err: TextIO)
             text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
             raise InvalidInputError(f"{path} cannot be read ({exc}).") from exc
-        keys = desk.followups.import_cadences(text, str(path))
+        keys = desk.cadences.import_cadences(text, str(path))
         out.write(f"Imported {len(keys)} cadence(s): {', '.join(keys)}.\n")
         return 0
     if args.export:
         path = Path(args.export).expanduser().absolute()
         try:
-            atomic_write(path, desk.followups.export_cadences().encode("utf-8"))
+            atomic_write(path, desk.cadences.export_cadences().encode("utf-8"))
         except OSError as exc:
             raise StorageError(f"{path} cannot be written ({exc.strerror}).") from exc
         out.write(f"Wrote the cadences to {path}\n")
         return 0
-    cadences = desk.followups.cadences()
+    cadences = desk.cadences.cadences()
     if args.json:
         rows = [
             {

@@ -1,9 +1,13 @@
-"""After the meeting: outcomes, touches, the weekly review, cadences, closing and snoozing.
+"""After the meeting: outcomes, enrolments, touches, the weekly review, closing and snoozing.
 
 Every change is written before anything else happens. A cadence stops by itself when the
 prospect books, replies (an inbound touch) or the file is closed; the last step of a
 cadence that closes files does so on its date unless a reply came. Those rules run on
 every review (``sweep``), so they hold whichever face (window or command line) is used.
+
+The cadences themselves live in :mod:`~followup_desk.services.cadence_library`; what an
+enrolment's cadence plans, says and puts on the task list, in
+:mod:`~followup_desk.services.enrolment_plans`.
 """
 
 from __future__ import annotations
@@ -15,18 +19,10 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 from followup_desk.domain.booking import Booking, Prospect
-from followup_desk.domain.cadences import (
-    Cadence,
-    Channel,
-    EnrolmentState,
-    Plan,
-    next_due,
-    plan,
-    state,
-)
-from followup_desk.domain.enrolments import Enrolment, StoredCadence, StoredTouch
+from followup_desk.domain.cadences import Cadence, Channel, EnrolmentState, next_due, plan, state
+from followup_desk.domain.enrolments import Enrolment, StoredTouch
 from followup_desk.domain.outbox import NewJob
-from followup_desk.domain.ports import BookingStore, CadenceCodec, Clock, FollowupStore
+from followup_desk.domain.ports import BookingStore, Clock, FollowupStore
 from followup_desk.domain.review import (
     DEFAULT_STALE_DAYS,
     ProspectFacts,
@@ -37,11 +33,10 @@ from followup_desk.domain.review import (
     state_of,
 )
 from followup_desk.domain.settings import Settings
-from followup_desk.domain.tasks import DueTask, TaskStatus, task_changes, task_uid
-from followup_desk.domain.templates import fill
 from followup_desk.domain.touches import Direction, Outcome, says_nothing_new
 from followup_desk.errors import InvalidInputError, NotFoundError, UserError
-from followup_desk.services.followup_jobs import FollowupJobs
+from followup_desk.services.cadence_library import CadenceLibrary
+from followup_desk.services.enrolment_plans import EnrolmentPlans
 
 log = logging.getLogger(__name__)
 
@@ -67,29 +62,26 @@ class FollowupService:
         self,
         store: FollowupStore,
         bookings: BookingStore,
-        codec: CadenceCodec,
-        builtins: Sequence[Cadence],
+        cadences: CadenceLibrary,
+        plans: EnrolmentPlans,
         empty_phrases: Sequence[str],
         clock: Clock,
         settings: Settings,
-        jobs: FollowupJobs | None = None,
     ) -> None:
         self._store = store
-        self._jobs = jobs
         self._bookings = bookings
-        self._codec = codec
-        self._builtins = tuple(builtins)
+        self._cadences = cadences
+        self._plans = plans
         self._empty = tuple(empty_phrases)
         self._clock = clock
         self._settings = settings
-        self._parsed: dict[str, Cadence] = {}
 
     def now(self) -> datetime:
         return self._clock.now()
 
     @property
     def today(self) -> date:
-        return self._clock.now().astimezone(self._settings.rules.zone).date()
+        return self._plans.today
 
     def prospect(self, prospect_id: int) -> Prospect:
         return self._prospect(prospect_id)
@@ -98,7 +90,7 @@ class FollowupService:
         return self._store.active_enrolment(prospect_id)
 
     def step_channel(self, enrolment: Enrolment, step: int) -> Channel:
-        cadence, _ = self._plan(enrolment)
+        cadence, _ = self._plans.plan(enrolment)
         return cadence.steps[step].channel
 
     def _prospect(self, prospect_id: int) -> Prospect:
@@ -109,84 +101,7 @@ class FollowupService:
             )
         return prospect
 
-    # --- cadences ------------------------------------------------------------------------
-
-    def install_builtins(self) -> None:
-        """Keep the built-in cadences in the database, in their current wording."""
-        stored = {c.key: c for c in self._store.cadences()}
-        now = self._clock.now()
-        for cadence in self._builtins:
-            body = self._codec.dump([cadence])
-            known = stored.get(cadence.key)
-            if known is None or (known.builtin and known.body != body):
-                self._store.save_cadence(StoredCadence(cadence.key, cadence.name, body, True), now)
-
-    def cadences(self) -> list[tuple[Cadence, bool]]:
-        """Every cadence (parsed) and whether it is built in."""
-        result: list[tuple[Cadence, bool]] = []
-        for stored in self._store.cadences():
-            parsed = self._codec.parse(stored.body, f"cadence {stored.key}")
-            result.extend((c, stored.builtin) for c in parsed)
-        return result
-
-    def cadence(self, key: str) -> tuple[Cadence, StoredCadence]:
-        for stored in self._store.cadences():
-            if stored.key == key:
-                return self._codec.parse(stored.body, f"cadence {key}")[0], stored
-        names = ", ".join(s.key for s in self._store.cadences())
-        raise NotFoundError(f"There is no cadence {key!r}; the cadences are: {names}.")
-
-    def save_cadence(self, cadence: Cadence) -> None:
-        problems = cadence.problems()
-        if problems:
-            raise InvalidInputError(" ".join(problems))
-        if any(c.key == cadence.key for c in self._builtins):
-            raise InvalidInputError(
-                f"{cadence.key!r} is a built-in cadence; copy it under a new short name to "
-                "make it your own."
-            )
-        body = self._codec.dump([cadence])
-        self._store.save_cadence(
-            StoredCadence(cadence.key, cadence.name, body, False), self._clock.now()
-        )
-
-    def delete_cadence(self, key: str) -> None:
-        """Remove one of the rep's own cadences (enrolments keep their copy)."""
-        if any(c.key == key for c in self._builtins):
-            raise InvalidInputError(f"{key!r} is built in and stays; copy it to make your own.")
-        self.cadence(key)  # says which exist when it does not
-        self._store.delete_cadence(key)
-
-    def export_cadences(self, keys: Sequence[str] = ()) -> str:
-        chosen = [c for c, _ in self.cadences() if not keys or c.key in keys]
-        return self._codec.dump(chosen)
-
-    def import_cadences(self, text: str, where: str) -> list[str]:
-        """Save every cadence of a file (all or none); returns their short names."""
-        cadences = self._codec.parse(text, where)
-        builtin = {c.key for c in self._builtins}
-        for cadence in cadences:  # every check before the first save: all or nothing
-            problems = cadence.problems()
-            if cadence.key in builtin:
-                problems.append(
-                    "it has a built-in cadence's short name; give your copy a name of its own."
-                )
-            if problems:
-                raise InvalidInputError(f"{where}, cadence {cadence.key!r}: " + " ".join(problems))
-        for cadence in cadences:
-            self.save_cadence(cadence)
-        return [c.key for c in cadences]
-
     # --- enrolments ----------------------------------------------------------------------
-
-    def _plan(self, enrolment: Enrolment) -> tuple[Cadence, Plan]:
-        cadence = self._parsed.get(enrolment.cadence_body)
-        if cadence is None:  # enrolments share a few cadence texts: read each once
-            where = f"cadence {enrolment.cadence_key}"
-            cadence = self._codec.parse(enrolment.cadence_body, where)[0]
-            self._parsed[enrolment.cadence_body] = cadence
-        rules = self._settings.rules
-        return cadence, plan(cadence, enrolment.started, rules.working_days, enrolment.snoozes)
 
     def enrol(self, prospect_id: int, key: str, start: date | None = None) -> Enrolment:
         prospect = self._prospect(prospect_id)
@@ -195,22 +110,21 @@ class FollowupService:
                 f"{prospect.name}'s file is closed; reopen it first "
                 f"(followup-desk reopen {prospect_id})."
             )
-        cadence, stored = self.cadence(key)
+        cadence, stored = self._cadences.enrolment_copy(key)
         started = start or self.today
         planned = plan(cadence, started, self._settings.rules.working_days)
         first = next_due(planned, frozenset())
-        body = self._codec.dump([cadence])
         task_key = secrets.token_hex(8)
         due, what = (first.due, _what(cadence, first.step)) if first else (None, "")
         new = Enrolment(
-            0, prospect_id, cadence.key, cadence.name, body, started, "active", "", (),
+            0, prospect_id, cadence.key, cadence.name, stored.body, started, "active", "", (),
             frozenset(), due, what, task_key,
         )  # fmt: skip
         before = self._store.active_enrolment(prospect_id)
-        jobs = self._task_jobs(prospect, before, new, frozenset())
+        jobs = self._plans.task_jobs(prospect, before, new, frozenset())
         return self._store.enrol(
             prospect_id,
-            replace(stored, body=body),
+            stored,
             started,
             due,
             what,
@@ -225,81 +139,7 @@ class FollowupService:
         enrolment = self._store.active_enrolment(prospect_id)
         if enrolment is None:
             raise InvalidInputError(f"{prospect.name} is not in a cadence.")
-        return self._filled(prospect, enrolment)
-
-    def _filled(self, prospect: Prospect, enrolment: Enrolment) -> str:
-        cadence, planned = self._plan(enrolment)
-        touch = next_due(planned, enrolment.done_steps)
-        if touch is None:
-            return ""
-        final = cadence.steps[touch.step].closes_after_days is not None
-        if final and touch.due < self.today:  # sent late: the reply-by date moves with it
-            late = (*enrolment.snoozes, (touch.due, (self.today - touch.due).days))
-            cadence, planned = self._plan(replace(enrolment, snoozes=late))
-        values = {
-            "prospect": prospect.name,
-            "first_name": prospect.name.split()[0] if prospect.name.split() else prospect.name,
-            "meeting": self.meeting_words(prospect) or "our last conversation",
-            "follow_up": prospect.follow_up_said or "soon",
-            "rep": self._settings.rep.name,
-            "reply_by": f"{planned.closes_on:%A} {planned.closes_on.day} {planned.closes_on:%B}"
-            if planned.closes_on
-            else "",
-        }
-        return fill(cadence.steps[touch.step].template, values)
-
-    def meeting_words(self, prospect: Prospect) -> str:
-        """ "Tuesday 24 November at 10:00": the prospect's next meeting, "" when none."""
-        steps = [
-            s
-            for s in self._bookings.prospects_with_next_step(self._clock.now())
-            if s[0].id == prospect.id
-        ]
-        if not steps or steps[0][1] is None:
-            return ""
-        start = steps[0][1].start.astimezone(self._settings.rules.zone)
-        return f"{start:%A} {start.day} {start:%B} at {start:%H:%M}"
-
-    # --- tasks on the CalDAV server ------------------------------------------------------
-
-    def _due_task(self, prospect: Prospect, enrolment: Enrolment | None) -> DueTask | None:
-        """The enrolment's next due touch as a task (None: none due, or not active)."""
-        if self._jobs is None or enrolment is None or enrolment.status != "active":
-            return None
-        if not enrolment.task_key or prospect.id is None:
-            return None
-        cadence, planned = self._plan(enrolment)
-        touch = next_due(planned, enrolment.done_steps)
-        if touch is None:
-            return None
-        return DueTask(
-            uid=task_uid(enrolment.task_key, touch.step),
-            enrolment_key=enrolment.task_key,
-            step=touch.step,
-            prospect=prospect.name,
-            channel=touch.channel.value,
-            due=touch.due,
-            status=TaskStatus.NEEDS_ACTION,
-            description=self._filled(prospect, enrolment),
-            related_to=self._jobs.meeting_uid(prospect.id),
-            cadence=cadence.name,
-        )
-
-    def _task_jobs(
-        self,
-        prospect: Prospect,
-        before: Enrolment | None,
-        after: Enrolment | None,
-        done: frozenset[int],
-    ) -> list[NewJob]:
-        """The task writes that follow an enrolment's change from ``before`` to ``after``."""
-        if self._jobs is None or self._jobs.task_target() is None:
-            return []
-        changes = task_changes(
-            self._due_task(prospect, before), self._due_task(prospect, after), done,
-            self._clock.now(),
-        )  # fmt: skip
-        return self._jobs.task_jobs(changes)
+        return self._plans.message(prospect, enrolment)
 
     # --- touches -------------------------------------------------------------------------
 
@@ -332,7 +172,7 @@ class FollowupService:
                 prospect_id, at, channel.value, direction, note, jobs=jobs
             )
             return TouchLogged(touch_id, None, None, None)
-        cadence, planned = self._plan(enrolment)
+        cadence, planned = self._plans.plan(enrolment)
         done = set(enrolment.done_steps)
         named, step = step, None
         shifts = enrolment.snoozes
@@ -351,7 +191,7 @@ class FollowupService:
                     # the final touch sent late: the reply-by date it named counts from
                     # today, so the file never closes before the prospect had those days
                     shifts = (*shifts, (match.due, (today - match.due).days))
-                    cadence, planned = self._plan(replace(enrolment, snoozes=shifts))
+                    cadence, planned = self._plans.plan(replace(enrolment, snoozes=shifts))
         frozen = frozenset(done)
         replied = direction is Direction.IN
         now_state = state(planned, frozen, self.today, replied=replied, booked=False, closed=False)
@@ -372,7 +212,7 @@ class FollowupService:
             snoozes=tuple(shifts),
             next_due=update[3],
         )
-        tasks = self._task_jobs(prospect, enrolment, after, frozen)
+        tasks = self._plans.task_jobs(prospect, enrolment, after, frozen)
         touch_id = self._store.add_touch(
             prospect_id, at, channel.value, direction, note, enrolment, step, update,
             [*tasks, *jobs],
@@ -410,7 +250,7 @@ class FollowupService:
             )
         enrolment = self._store.active_enrolment(prospect_id)
         done = enrolment.done_steps if enrolment else frozenset()
-        jobs = self._task_jobs(prospect, enrolment, None, done)
+        jobs = self._plans.task_jobs(prospect, enrolment, None, done)
         self._store.close(prospect_id, reason, self._clock.now(), jobs)
 
     def reopen(self, prospect_id: int) -> None:
@@ -429,9 +269,9 @@ class FollowupService:
         shift = (enrolment.next_due, (until - enrolment.next_due).days)
         snoozes = (*enrolment.snoozes, shift)
         moved = replace(enrolment, snoozes=snoozes)
-        cadence, planned = self._plan(moved)
+        cadence, planned = self._plans.plan(moved)
         following = next_due(planned, enrolment.done_steps)
-        jobs = self._task_jobs(prospect, enrolment, moved, enrolment.done_steps)
+        jobs = self._plans.task_jobs(prospect, enrolment, moved, enrolment.done_steps)
         self._store.update_enrolment(
             enrolment.id,
             "active",
@@ -485,7 +325,7 @@ class FollowupService:
             booked = fact.next_meeting is not None
             if not booked and enrolment.next_due is not None:
                 continue
-            cadence, planned = self._plan(enrolment)
+            cadence, planned = self._plans.plan(enrolment)
             now_state = state(
                 planned,
                 enrolment.done_steps,
@@ -499,7 +339,7 @@ class FollowupService:
             status, reason = self._status(now_state)
             prospect = self._bookings.prospect(enrolment.prospect_id)
             jobs = (
-                self._task_jobs(prospect, enrolment, None, enrolment.done_steps)
+                self._plans.task_jobs(prospect, enrolment, None, enrolment.done_steps)
                 if prospect is not None
                 else []
             )

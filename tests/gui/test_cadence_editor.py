@@ -90,7 +90,7 @@ def stored(home: AppPaths) -> dict[str, tuple[Cadence, bool]]:
     """The cadences as a fresh start of the app reads them."""
     desk = open_desk(home)
     try:
-        return {c.key: (c, builtin) for c, builtin in desk.followups.cadences()}
+        return {c.key: (c, builtin) for c, builtin in desk.cadences.cadences()}
     finally:
         desk.close()
 

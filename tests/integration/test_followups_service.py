@@ -449,42 +449,40 @@ def test_touching_an_unknown_prospect_is_refused(desk_at: DeskAt) -> None:
 
 def test_the_built_in_cadences_are_installed(desk_at: DeskAt) -> None:
     desk = desk_at(berlin(ENROLLED))
-    installed = {c.key: builtin for c, builtin in desk.followups.cadences()}
+    installed = {c.key: builtin for c, builtin in desk.cadences.cadences()}
     assert installed == {"ten-week": True, "short-email": True, "contact-basics": True}
     with pytest.raises(NotFoundError, match="ten-week"):
-        desk.followups.cadence("no-such-cadence")
+        desk.cadences.cadence("no-such-cadence")
 
 
 def test_a_built_in_cadence_cannot_be_overwritten(desk_at: DeskAt) -> None:
     desk = desk_at(berlin(ENROLLED))
-    original, _ = desk.followups.cadence("ten-week")
+    original, _ = desk.cadences.cadence("ten-week")
 
     with pytest.raises(InvalidInputError, match="built-in"):
-        desk.followups.save_cadence(
-            replace(original, name="My ten weeks", steps=original.steps[:2])
-        )
+        desk.cadences.save_cadence(replace(original, name="My ten weeks", steps=original.steps[:2]))
 
-    kept, stored = desk.followups.cadence("ten-week")
+    kept, stored = desk.cadences.cadence("ten-week")
     assert kept == original
     assert stored.builtin
 
 
 def test_a_copy_of_a_built_in_under_a_new_name_is_saved_as_the_reps_own(desk_at: DeskAt) -> None:
     desk = desk_at(berlin(ENROLLED))
-    original, _ = desk.followups.cadence("short-email")
+    original, _ = desk.cadences.cadence("short-email")
     mine = replace(original, key="my-short-email", name="My short emails", steps=original.steps[:3])
 
-    desk.followups.save_cadence(mine)
+    desk.cadences.save_cadence(mine)
 
-    saved, stored = desk.followups.cadence("my-short-email")
+    saved, stored = desk.cadences.cadence("my-short-email")
     assert saved == mine
     assert not stored.builtin
-    assert desk.followups.cadence("short-email")[0] == original
+    assert desk.cadences.cadence("short-email")[0] == original
 
 
 def test_a_malformed_cadence_import_names_the_line_and_saves_nothing(desk_at: DeskAt) -> None:
     desk = desk_at(berlin(ENROLLED))
-    before = desk.followups.cadences()
+    before = desk.cadences.cadences()
     text = "\n".join(
         [
             "[[cadence]]",
@@ -499,24 +497,24 @@ def test_a_malformed_cadence_import_names_the_line_and_saves_nothing(desk_at: De
     )
 
     with pytest.raises(CadenceFileError, match=r"mine\.toml, line 7"):
-        desk.followups.import_cadences(text, "mine.toml")
+        desk.cadences.import_cadences(text, "mine.toml")
 
-    assert desk.followups.cadences() == before
+    assert desk.cadences.cadences() == before
 
 
 def test_an_import_with_a_bad_step_names_the_cadence_and_step_and_saves_nothing(
     desk_at: DeskAt,
 ) -> None:
     desk = desk_at(berlin(ENROLLED))
-    before = desk.followups.cadences()
+    before = desk.cadences.cadences()
     good = replace(cadence("short-email"), key="mine", name="Mine")
     text = dump_cadences([good]) + '\n[[cadence]]\nkey = "other"\nname = "Other"\n\n'
     text += '[[cadence.step]]\nchannel = "fax"\ndays = 1\n'
 
     with pytest.raises(CadenceFileError, match=r"mine\.toml: cadence 'other', step 1.*fax"):
-        desk.followups.import_cadences(text, "mine.toml")
+        desk.cadences.import_cadences(text, "mine.toml")
 
-    assert desk.followups.cadences() == before
+    assert desk.cadences.cadences() == before
 
 
 def test_an_import_that_would_overwrite_a_built_in_saves_none_of_the_file(
@@ -524,24 +522,24 @@ def test_an_import_that_would_overwrite_a_built_in_saves_none_of_the_file(
 ) -> None:
     # "all or none": the first cadence is fine, the second carries a built-in's short name
     desk = desk_at(berlin(ENROLLED))
-    before = desk.followups.cadences()
+    before = desk.cadences.cadences()
     mine = replace(cadence("short-email"), key="mine", name="Mine")
     clash = replace(cadence("ten-week"), name="My ten weeks")
 
     with pytest.raises(InvalidInputError, match="built-in"):
-        desk.followups.import_cadences(dump_cadences([mine, clash]), "mine.toml")
+        desk.cadences.import_cadences(dump_cadences([mine, clash]), "mine.toml")
 
-    assert desk.followups.cadences() == before
+    assert desk.cadences.cadences() == before
 
 
 def test_an_exported_cadence_renamed_reads_back_identically(desk_at: DeskAt) -> None:
     desk = desk_at(berlin(ENROLLED))
-    exported = desk.followups.export_cadences(["contact-basics"])
+    exported = desk.cadences.export_cadences(["contact-basics"])
     renamed = exported.replace('key = "contact-basics"', 'key = "my-basics"')
 
-    assert desk.followups.import_cadences(renamed, "basics.toml") == ["my-basics"]
+    assert desk.cadences.import_cadences(renamed, "basics.toml") == ["my-basics"]
 
-    mine, stored = desk.followups.cadence("my-basics")
+    mine, stored = desk.cadences.cadence("my-basics")
     assert not stored.builtin
     assert mine == replace(cadence("contact-basics"), key="my-basics")
 

@@ -123,7 +123,8 @@ def test_the_prospect_waiting_longest_for_a_reply_comes_first() -> None:
     )
 
     assert ids(review.items(Group.WAITING)) == [2, 3, 1]
-    assert review.items(Group.WAITING)[0].what == "waiting since Thu 3 Dec"  # no leading zero, as everywhere in the window
+    # the day without a leading zero, as everywhere in the window
+    assert review.items(Group.WAITING)[0].what == "waiting since Thu 3 Dec"
 
 
 def test_the_prospect_quiet_longest_comes_first_among_the_stale() -> None:

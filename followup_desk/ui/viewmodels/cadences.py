@@ -89,7 +89,7 @@ class CadencesViewModel(QObject):
 
         def job(desk: Desk) -> Loaded:
             rules = desk.settings.rules
-            return desk.followups.cadences(), desk.followups.today, rules.working_days
+            return desk.cadences.cadences(), desk.followups.today, rules.working_days
 
         def done(result: Loaded) -> None:
             cadences, self.today, self.working_days = result
@@ -335,7 +335,7 @@ class CadencesViewModel(QObject):
             else:
                 self._failed(error)
 
-        self.runner.submit(lambda desk: desk.followups.save_cadence(cadence), done, failed)
+        self.runner.submit(lambda desk: desk.cadences.save_cadence(cadence), done, failed)
 
     def _refused(self, sentence: str) -> None:
         self._checked = True
@@ -363,7 +363,7 @@ class CadencesViewModel(QObject):
             self.message.emit(f"Deleted {name}.")
             self.load()
 
-        self.runner.submit(lambda desk: desk.followups.delete_cadence(key), done, self._failed)
+        self.runner.submit(lambda desk: desk.cadences.delete_cadence(key), done, self._failed)
 
     def own_keys(self) -> list[str]:
         return [c.key for c, builtin in self.cadences if not builtin]
@@ -376,7 +376,7 @@ class CadencesViewModel(QObject):
             return
 
         def job(desk: Desk) -> int:
-            text = desk.followups.export_cadences(keys)
+            text = desk.cadences.export_cadences(keys)
             try:
                 atomic_write(path, text.encode("utf-8"))
             except OSError as exc:
@@ -401,7 +401,7 @@ class CadencesViewModel(QObject):
                 raise StorageError(f"{path} could not be read ({exc.strerror}).") from exc
             except UnicodeDecodeError:
                 raise CadenceFileError(f"{path.name} is not a text file of cadences.") from None
-            return desk.followups.import_cadences(text, path.name)
+            return desk.cadences.import_cadences(text, path.name)
 
         def done(keys: list[str]) -> None:
             if not keys:

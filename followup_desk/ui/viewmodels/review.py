@@ -23,6 +23,7 @@ from PySide6.QtGui import QFont
 
 from followup_desk.domain.booking import Booking, Prospect
 from followup_desk.domain.cadences import Cadence, Channel
+from followup_desk.domain.phrases import format_short_day
 from followup_desk.domain.review import GROUP_TITLES, Group, Review, ReviewItem
 from followup_desk.domain.touches import Direction, Outcome
 from followup_desk.errors import UserError
@@ -124,7 +125,7 @@ class ReviewModel(QAbstractItemModel):
             if index.column() == 0:
                 return facts.name + (f", {facts.company}" if facts.company else "")
             if index.column() == 1:
-                return f"{item.due:%a %d %b}" if item.due else ""
+                return format_short_day(item.due) if item.due else ""
             return item.what
         if role == ItemRole:
             return item
@@ -169,7 +170,7 @@ class ReviewViewModel(QObject):
 
         def job(desk: Desk) -> Loaded:
             review = desk.followups.review(stale)
-            cadences = [c for c, _ in desk.followups.cadences()]
+            cadences = [c for c, _ in desk.cadences.cadences()]
             can_send = desk.followup_outbox.can_send()
             awaiting = desk.followups.awaiting_outcome()
             return review, awaiting, cadences, desk.followups.pipeline(), can_send
@@ -215,7 +216,7 @@ class ReviewViewModel(QObject):
             return desk.followups.log_touch(pid, channel, direction, note, force=force)
 
         def done(result: TouchLogged) -> None:
-            due = f"; next touch {result.next_due:%a %d %b}" if result.next_due else ""
+            due = f"; next touch {format_short_day(result.next_due)}" if result.next_due else ""
             self.message.emit(f"Logged a {channel.value} with {item.facts.name}{due}.")
             self.outboxNeeded.emit()
             self.load()
@@ -234,7 +235,7 @@ class ReviewViewModel(QObject):
         pid = item.facts.prospect_id
         self._then_reload(
             lambda desk: desk.followups.snooze(pid, until),
-            lambda _r: f"{item.facts.name} snoozed until {until:%a %d %b}.",
+            lambda _r: f"{item.facts.name} snoozed until {format_short_day(until)}.",
         )
 
     def enrol(self, item: ReviewItem, key: str) -> None:
@@ -317,7 +318,11 @@ class ReviewViewModel(QObject):
                     + (f" ({why})" if why else "")
                     + "."
                 )
-            due = f" Next touch {result.touch.next_due:%a %d %b}." if result.touch.next_due else ""
+            due = (
+                f" Next touch {format_short_day(result.touch.next_due)}."
+                if result.touch.next_due
+                else ""
+            )
             self.message.emit(said + due)
             self.outboxNeeded.emit()
             self.load()
