@@ -41,9 +41,15 @@ def format_day(day: date) -> str:
     return f"{day:%A} {day.day} {day:%B}"
 
 
+_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
 def format_short_day(day: date) -> str:
-    """'Tue 1 Dec': the window's short date, the day without a leading zero."""
-    return f"{day:%a} {day.day} {day:%b}"
+    """'Tue 1 Dec': the window's short date, the day without a leading zero. English, as
+    the whole app; from tables, since strftime costs more than the review's other work on
+    each of thousands of rows."""
+    return f"{_DAYS[day.weekday()]} {day.day} {_MONTHS[day.month - 1]}"
 
 
 def same_zone(a: datetime, b: ZoneInfo) -> bool:
