@@ -127,7 +127,9 @@ def test_the_accounts_list_says_what_each_account_is_used_for() -> None:
         "Calendar (CalDAV)",
         "work",
         "robin@cloud.example.com",
-        "busy: Work · bookings go to: Work · invitations e-mailed by this app",
+        # the task list is the calendar that takes only tasks
+        "busy: Work · bookings go to: Work · due touches (tasks) go to: Tasks"
+        " · invitations e-mailed by this app",
     ]
     assert rows[1] == [
         "E-mail (SMTP)",

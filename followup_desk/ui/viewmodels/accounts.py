@@ -47,7 +47,11 @@ def used_for(account: Account) -> str:
         busy = ", ".join(names.get(u, u) for u in account.busy_calendars) or "none"
         bookings = names.get(account.bookings_calendar, "") or "none"
         by = "this app" if account.invites_by is InvitesBy.APP else "the calendar server"
-        return f"busy: {busy} · bookings go to: {bookings} · invitations e-mailed by {by}"
+        tasks = names.get(account.task_list, "") or "none (no calendar here takes tasks)"
+        return (
+            f"busy: {busy} · bookings go to: {bookings} · due touches (tasks) go to: {tasks}"
+            f" · invitations e-mailed by {by}"
+        )
     return f"sends the invitations, from {account.from_address}"
 
 
