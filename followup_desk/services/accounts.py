@@ -126,12 +126,7 @@ class AccountService:
         account = self.get(name)
         secret = password if password is not None else self.password(account)
         if secret is None:
-            return ConnectionReport(
-                Check.NO_PASSWORD,
-                f"No password is stored for the account {account.name!r}"
-                + (f" ({self._secrets.problem()})" if self._secrets.problem() else "")
-                + f"; set it with: followup-desk account password {account.name}",
-            )
+            return self._no_password(account)
         if isinstance(account, CalDavAccount):
             report = self.check_caldav(account, secret)
             if report.ok and report.calendars:
@@ -148,6 +143,22 @@ class AccountService:
                 )
             return report
         return self.check_smtp(account, secret)
+
+    def check_changes(self, account: SmtpAccount, password: str | None = None) -> ConnectionReport:
+        """Test new settings of a saved e-mail account, with its stored password unless a
+        new one is given; nothing is saved."""
+        secret = password if password is not None else self.password(self.get(account.name))
+        if secret is None:
+            return self._no_password(account)
+        return self.check_smtp(account, secret)
+
+    def _no_password(self, account: Account) -> ConnectionReport:
+        return ConnectionReport(
+            Check.NO_PASSWORD,
+            f"No password is stored for the account {account.name!r}"
+            + (f" ({self._secrets.problem()})" if self._secrets.problem() else "")
+            + f"; set it with: followup-desk account password {account.name}",
+        )
 
     # --- adding and changing ---------------------------------------------------------------
 

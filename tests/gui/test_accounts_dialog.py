@@ -506,3 +506,60 @@ def test_a_self_signed_certificate_is_shown_by_its_fingerprint_and_trusted_on_re
     account = dialog.vm.model.account(0)
     assert isinstance(account, CalDavAccount)
     assert account.trusted_fingerprint == fingerprint
+
+
+def test_a_saved_email_account_moves_to_another_server_keeping_its_password(
+    qtbot: QtBot,
+    make_window: WindowFactory,
+    smtp: SmtpServer,
+    memory_keyring: MemoryKeyring,
+) -> None:
+    # the provider changes its port: the rep changes the account instead of re-adding it
+    moved = start_smtp(password=smtp.password)
+    try:
+        window = make_window()
+        dialog = open_accounts(qtbot, window)
+        press(qtbot, Qt.Key.Key_E, ALT)
+        qtbot.waitUntil(lambda: dialog.form is not None)
+        adding = dialog.form
+        assert isinstance(adding, SmtpForm)
+        adding.security.setCurrentIndex(2)  # none: a server on this machine
+        for field, text in (
+            ("host", smtp.host),
+            ("port", str(smtp.port)),
+            ("username", smtp.username),
+            ("password", smtp.password),
+        ):
+            adding.edits[field].setFocus()
+            press(qtbot, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+            type_text(qtbot, text)
+        press(qtbot, Qt.Key.Key_Return)
+        qtbot.waitUntil(lambda: adding.draft.tested_ok())
+        press(qtbot, Qt.Key.Key_Return)
+        qtbot.waitUntil(lambda: dialog.form is None and dialog.vm.model.rowCount() == 1)
+
+        assert dialog.edit_button.text() == "Change its &details…"
+        press(qtbot, Qt.Key.Key_Return)  # Enter on the account: its details
+        qtbot.waitUntil(lambda: isinstance(dialog.form, SmtpForm))
+        changing = dialog.form
+        assert isinstance(changing, SmtpForm)
+        assert changing.title.text() == "E-mail account 'smtp'"
+        assert changing.edits["password"].text() == "" and changing.edits["name"].isReadOnly()
+        changing.edits["port"].setFocus()
+        press(qtbot, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+        type_text(qtbot, str(moved.port))
+        assert not changing.save_button.isEnabled()  # a changed server is tested before saving
+        press(qtbot, Qt.Key.Key_Return)  # tested with the stored password
+        qtbot.waitUntil(lambda: changing.draft.tested_ok())
+        assert f"Connected to {moved.host}:{moved.port}" in changing.result.sentence.text()
+        press(qtbot, Qt.Key.Key_Return)
+        qtbot.waitUntil(lambda: dialog.form is None and "Saved" in dialog.status.text())
+
+        def saved() -> SmtpAccount | None:
+            account = dialog.vm.model.account(0)
+            return account if isinstance(account, SmtpAccount) else None
+
+        qtbot.waitUntil(lambda: (account := saved()) is not None and account.port == moved.port)
+        assert memory_keyring.passwords[(KEYRING, "smtp:smtp")] == smtp.password
+    finally:
+        moved.stop()

@@ -1,4 +1,4 @@
-"""An account being added (or a CalDAV account's calendars being changed): what the rep typed,
+"""An account being added or changed (the e-mail one is in smtp_draft): what the rep typed,
 the connection test and its answer, and Save.
 
 The test runs in the accounts worker, never on the GUI thread; Esc stops waiting for its
@@ -21,12 +21,9 @@ from followup_desk.domain.accounts import (
     Check,
     ConnectionReport,
     InvitesBy,
-    Security,
-    SmtpAccount,
     check_account_name,
     pick_calendars,
 )
-from followup_desk.domain.booking import is_valid_email
 from followup_desk.errors import AccountError, UserError
 from followup_desk.ui.runner import DeskRunner
 from followup_desk.ui.viewmodels.calendar_choice import CalendarChoiceModel
@@ -44,7 +41,6 @@ ROLES = {
     Check.UNTRUSTED_CERTIFICATE: "warning",
 }
 STOPPED = "Stopped waiting for the answer. Change what needs changing and test again."
-PORTS = {Security.STARTTLS: 587, Security.TLS: 465}
 
 
 def saved_sentence(added: Added) -> str:
@@ -366,89 +362,6 @@ class CalDavDraft(Draft):
             busy_calendars=busy,
             bookings_calendar=bookings,
         )
-
-        def save_new(desk: Desk) -> str:
-            if any(a.name == account.name for a in desk.accounts.all()):
-                raise AccountError(
-                    f"There is already an account named {account.name!r}; choose another name."
-                )
-            return saved_sentence(desk.accounts.save(account, password))
-
-        return save_new
-
-
-class SmtpDraft(Draft):
-    FIELDS = ("host", "port", "username", "from_address", "password", "name")
-    TESTED = ("host", "port", "username", "from_address", "password")
-    KIND = "smtp"
-
-    def __init__(
-        self, runner: DeskRunner, keyring_problem: str, taken: frozenset[str], rep_email: str
-    ) -> None:
-        super().__init__(runner, keyring_problem, taken)
-        self.rep_email = rep_email
-        self.security = Security.STARTTLS
-        self._values.update(port="587", from_address=rep_email)
-
-    def _key(self) -> tuple[str, ...]:
-        return (*super()._key(), self.security.value)
-
-    def set_security(self, security: Security) -> None:
-        if security is self.security:
-            return
-        port = self._values["port"].strip()
-        if port in ("", *(str(p) for p in PORTS.values())) and security in PORTS:
-            self._values["port"] = str(PORTS[security])
-        self.security = security
-        self.changed.emit()
-
-    def _port(self) -> int | None:
-        text = self._values["port"].strip()
-        return int(text) if text.isdigit() and 0 < int(text) < 65536 else None
-
-    def _problems_for_test(self) -> dict[str, str]:
-        problems = {}
-        if not self._values["host"].strip():
-            problems["host"] = "Type the SMTP server's name, such as smtp.example.com."
-        if self._port() is None:
-            problems["port"] = "Type a port number: 587 with STARTTLS, 465 with TLS."
-        if not self._values["username"].strip():
-            problems["username"] = "Type your user name on that server."
-        sender = self._values["from_address"].strip()
-        if not is_valid_email(sender):
-            problems["from_address"] = "Type your e-mail address, such as robin@example.com."
-        elif self.rep_email and sender.casefold() != self.rep_email.casefold():
-            problems["from_address"] = (
-                f"Invitations must come from you, their organizer: {self.rep_email} (your "
-                "address in Settings). Use it here, or change it in Settings first."
-            )
-        if not self._values["password"]:
-            problems["password"] = "Type the password (or an app password)."
-        return problems
-
-    def _account(self) -> SmtpAccount:
-        return SmtpAccount(
-            name=self._name().lower(),
-            host=self._values["host"].strip(),
-            port=self._port() or PORTS.get(self.security, 587),
-            username=self._values["username"].strip(),
-            from_address=self._values["from_address"].strip(),
-            security=self.security,
-            trusted_fingerprint=self.fingerprint,
-        )
-
-    def _check(self) -> Callable[[Desk], ConnectionReport]:
-        password = self._values["password"]
-        draft = self._account()
-
-        def test_new(desk: Desk) -> ConnectionReport:
-            return desk.accounts.check_smtp(draft, password)
-
-        return test_new
-
-    def _save_job(self) -> Callable[[Desk], str]:
-        password = self._values["password"]
-        account = self._account()
 
         def save_new(desk: Desk) -> str:
             if any(a.name == account.name for a in desk.accounts.all()):

@@ -20,10 +20,11 @@ from PySide6.QtCore import (
     Signal,
 )
 
-from followup_desk.domain.accounts import Account, CalDavAccount, InvitesBy
+from followup_desk.domain.accounts import Account, CalDavAccount, InvitesBy, SmtpAccount
 from followup_desk.errors import UserError
 from followup_desk.ui.runner import DeskRunner
-from followup_desk.ui.viewmodels.account_draft import CalDavDraft, SmtpDraft
+from followup_desk.ui.viewmodels.account_draft import CalDavDraft
+from followup_desk.ui.viewmodels.smtp_draft import SmtpDraft
 from followup_desk.ui.viewmodels.table import HeadedTableModel
 
 if TYPE_CHECKING:
@@ -138,6 +139,10 @@ class AccountsViewModel(QObject):
 
     def new_smtp(self) -> SmtpDraft:
         return SmtpDraft(self.runner, self.keyring_problem, self.model.names(), self.rep_email)
+
+    def edit_smtp(self, account: SmtpAccount) -> SmtpDraft:
+        names = self.model.names()
+        return SmtpDraft(self.runner, self.keyring_problem, names, self.rep_email, account)
 
     def after_save(self, sentence: str) -> None:
         self.say(sentence, "ok")

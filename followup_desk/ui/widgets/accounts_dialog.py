@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from followup_desk.domain.accounts import Account, CalDavAccount
+from followup_desk.domain.accounts import Account, CalDavAccount, SmtpAccount
 from followup_desk.ui.viewmodels.accounts import AccountsViewModel
 from followup_desk.ui.widgets.account_form import AccountForm
 from followup_desk.ui.widgets.caldav_form import CalDavForm
@@ -176,7 +176,11 @@ class AccountsDialog(QDialog):
         self.status.setVisible(bool(vm.status))
         set_role_colour(self.status, vm.status_role)
         account = self.selected()
-        self.edit_button.setEnabled(isinstance(account, CalDavAccount))
+        self.edit_button.setEnabled(account is not None)
+        # both keep Alt+D: the calendars of a calendar account, the server of a mail one
+        self.edit_button.setText(
+            "Change its &details…" if isinstance(account, SmtpAccount) else "Change its calen&dars…"
+        )
         self.password_button.setEnabled(account is not None)
         self.remove_button.setEnabled(account is not None)
         self.add_caldav_button.setEnabled(vm.loaded)
@@ -213,12 +217,8 @@ class AccountsDialog(QDialog):
         account = self.selected()
         if isinstance(account, CalDavAccount):
             self._open(CalDavForm(self.vm.edit_caldav(account)))
-        elif account is not None:
-            self.vm.say(
-                f"{account.name!r} is an e-mail account: to change it, remove it and add it "
-                "again (P changes its password).",
-                "muted",
-            )
+        elif isinstance(account, SmtpAccount):
+            self._open(SmtpForm(self.vm.edit_smtp(account)))
 
     def change_password(self) -> None:
         account = self.selected()

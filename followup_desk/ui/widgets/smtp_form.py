@@ -1,11 +1,12 @@
-"""Adding an e-mail (SMTP) account: host, port, security, user, From, password, test, save."""
+"""Adding an e-mail (SMTP) account, or changing one: host, port, security, user, From,
+password, test, save."""
 
 from __future__ import annotations
 
 from PySide6.QtWidgets import QComboBox, QLabel, QWidget
 
 from followup_desk.domain.accounts import Security
-from followup_desk.ui.viewmodels.account_draft import SmtpDraft
+from followup_desk.ui.viewmodels.smtp_draft import SmtpDraft
 from followup_desk.ui.widgets.account_form import AccountForm
 
 SECURITY_CHOICES = (
@@ -17,7 +18,11 @@ SECURITY_CHOICES = (
 
 class SmtpForm(AccountForm):
     def __init__(self, draft: SmtpDraft, parent: QWidget | None = None) -> None:
-        super().__init__(draft, "Add an e-mail (SMTP) account", parent)
+        editing = draft.existing is not None
+        title = (
+            f"E-mail account {draft.value('name')!r}" if editing else "Add an e-mail (SMTP) account"
+        )
+        super().__init__(draft, title, parent)
         self.smtp = draft
         self.add_field("host", "Server (&host)", "smtp.example.com")
         self.security = QComboBox()
@@ -39,8 +44,14 @@ class SmtpForm(AccountForm):
                 "prospect's answer comes back to you."
             ),
         )
-        self.add_field("password", "&Password", "your password or app password", password=True)
+        self.add_field(
+            "password",
+            "&Password",
+            "unchanged unless you type a new one" if editing else "your password or app password",
+            password=True,
+        )
         self.add_field("name", "&Name", "smtp", hint="How the app calls this account.")
+        self.edits["name"].setReadOnly(editing)
         self.refresh()
 
     def _security_chosen(self, index: int) -> None:
