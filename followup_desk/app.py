@@ -29,7 +29,7 @@ from followup_desk.domain.ports import (
     Secrets,
 )
 from followup_desk.domain.settings import Settings
-from followup_desk.domain.tasks import DueTask, SeenTask
+from followup_desk.domain.tasks import DueTask, PlainMail, SeenTask
 from followup_desk.logs import setup_logging
 from followup_desk.paths import AppPaths, resolve_paths
 from followup_desk.resources_access import empty_phrases
@@ -136,30 +136,10 @@ class FollowupObjects:
 
         return read_tasks(data)
 
-    def message(
-        self,
-        *,
-        from_name: str,
-        from_address: str,
-        to_name: str,
-        to_address: str,
-        subject: str,
-        body: str,
-        key: str,
-        stamp: datetime,
-    ) -> bytes:
+    def message(self, mail: PlainMail) -> bytes:
         from followup_desk.adapters.followup_objects import build_message
 
-        return build_message(
-            from_name=from_name,
-            from_address=from_address,
-            to_name=to_name,
-            to_address=to_address,
-            subject=subject,
-            body=body,
-            key=key,
-            stamp=stamp,
-        )
+        return build_message(mail)
 
 
 class Gateways:

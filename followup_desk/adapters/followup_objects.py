@@ -23,7 +23,7 @@ import icalendar
 from followup_desk.adapters.caldav_objects import PARSE_ERRORS
 from followup_desk.adapters.ics_writer import PRODID
 from followup_desk.adapters.imip import ascii_address, message_id
-from followup_desk.domain.tasks import DueTask, SeenTask, TaskStatus
+from followup_desk.domain.tasks import DueTask, PlainMail, SeenTask, TaskStatus
 
 log = logging.getLogger(__name__)
 
@@ -99,30 +99,21 @@ def read_tasks(data: bytes) -> list[SeenTask]:
     return seen
 
 
-def build_message(
-    *,
-    from_name: str,
-    from_address: str,
-    to_name: str,
-    to_address: str,
-    subject: str,
-    body: str,
-    key: str,
-    stamp: datetime,
-) -> bytes:
-    """A plain-text e-mail, ready for SMTP (CRLF line ends). ``key`` makes its Message-ID."""
-    sender, sender_utf8 = ascii_address(from_address)
-    recipient, recipient_utf8 = ascii_address(to_address)
+def build_message(mail: PlainMail) -> bytes:
+    """A plain-text e-mail, ready for SMTP (CRLF line ends)."""
+    sender, sender_utf8 = ascii_address(mail.from_address)
+    recipient, recipient_utf8 = ascii_address(mail.to_address)
     policy = email.policy.SMTPUTF8 if sender_utf8 or recipient_utf8 else email.policy.SMTP
     message = EmailMessage(policy=policy)
-    message["From"] = _address(from_name, sender)
-    message["To"] = _address(to_name, recipient)
+    message["From"] = _address(mail.from_name, sender)
+    message["To"] = _address(mail.to_name, recipient)
+    subject = mail.subject
     charset = "us-ascii" if subject.isascii() else "utf-8"
     folded = Header(subject, charset, maxlinelen=78, header_name="Subject").encode(linesep="\r\n")
     message.set_raw("Subject", folded)
-    message["Date"] = format_datetime(stamp.astimezone(UTC))
-    message["Message-ID"] = message_id(key, 0, "followup")
-    message.set_content(body.rstrip() + "\n", cte="quoted-printable")
+    message["Date"] = format_datetime(mail.stamp.astimezone(UTC))
+    message["Message-ID"] = message_id(mail.key, 0, "followup")
+    message.set_content(mail.body.rstrip() + "\n", cte="quoted-printable")
     return message.as_bytes()
 
 

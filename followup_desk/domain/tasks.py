@@ -100,3 +100,18 @@ def task_changes(
     if after is not None and (before is None or not before.same_content(after)):
         changes.append(after)
     return changes
+
+
+@dataclass(frozen=True)
+class PlainMail:
+    """A cadence message as a plain-text e-mail from the rep to the prospect; ``key`` makes
+    its Message-ID."""
+
+    from_name: str
+    from_address: str
+    to_name: str
+    to_address: str
+    subject: str
+    body: str
+    key: str
+    stamp: datetime

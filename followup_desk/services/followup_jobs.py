@@ -22,7 +22,7 @@ from followup_desk.domain.booking import Prospect
 from followup_desk.domain.outbox import Channel, JobKind, Method, NewJob
 from followup_desk.domain.ports import CalDavGateway, Clock
 from followup_desk.domain.settings import Settings
-from followup_desk.domain.tasks import DueTask, SeenTask, TaskStatus
+from followup_desk.domain.tasks import DueTask, PlainMail, SeenTask, TaskStatus
 from followup_desk.errors import InvalidInputError, UserError
 from followup_desk.services.accounts import AccountService
 
@@ -52,18 +52,7 @@ class FollowupComposer(Protocol):
 
     def tasks_in(self, data: bytes) -> list[SeenTask]: ...
 
-    def message(
-        self,
-        *,
-        from_name: str,
-        from_address: str,
-        to_name: str,
-        to_address: str,
-        subject: str,
-        body: str,
-        key: str,
-        stamp: datetime,
-    ) -> bytes: ...
+    def message(self, mail: PlainMail) -> bytes: ...
 
 
 @dataclass(frozen=True)
@@ -212,14 +201,16 @@ class FollowupJobs:
             )
         key = f"{uuid.uuid4()}@followup-desk"
         data = self._composer.message(
-            from_name=self._settings.rep.name,
-            from_address=account.from_address,
-            to_name=prospect.name,
-            to_address=prospect.email,
-            subject=subject,
-            body=body,
-            key=key,
-            stamp=self._clock.now(),
+            PlainMail(
+                from_name=self._settings.rep.name,
+                from_address=account.from_address,
+                to_name=prospect.name,
+                to_address=prospect.email,
+                subject=subject,
+                body=body,
+                key=key,
+                stamp=self._clock.now(),
+            )
         )
         return NewJob(
             Channel.EMAIL,

@@ -16,7 +16,7 @@ from followup_desk.domain.accounts import (
     CalendarInfo,
     pick_tasks_calendar,
 )
-from followup_desk.domain.tasks import DueTask, TaskStatus, task_changes, task_uid
+from followup_desk.domain.tasks import DueTask, PlainMail, TaskStatus, task_changes, task_uid
 
 STAMP = datetime(2026, 12, 14, 8, 0, tzinfo=UTC)
 CALL = DueTask(
@@ -112,11 +112,11 @@ def test_the_task_list_is_a_task_calendar_else_the_bookings_one_if_it_takes_task
 
 
 def test_the_follow_up_email_is_plain_text_from_the_rep_to_the_prospect() -> None:
-    data = build_message(
+    data = build_message(PlainMail(
         from_name="Robin Rep", from_address="robin@example.com", to_name="José Müller",
         to_address="jose@exämple.de", subject="Following up: our meeting on Tuesday 8 December",
         body="Hi José,\n\nHere are the returns figures.", key="k-1@followup-desk", stamp=STAMP,
-    )  # fmt: skip
+    ))  # fmt: skip
     assert data.isascii()  # no server needs 8BITMIME or SMTPUTF8
     message = message_from_bytes(data, policy=policy.default)
     assert isinstance(message, EmailMessage)

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, Signal
 
 from followup_desk.domain.accounts import (
+    Account,
     CalDavAccount,
     Check,
     ConnectionReport,
@@ -41,6 +42,19 @@ ROLES = {
     Check.UNTRUSTED_CERTIFICATE: "warning",
 }
 STOPPED = "Stopped waiting for the answer. Change what needs changing and test again."
+
+
+def save_new(account: Account, password: str | None) -> Callable[[Desk], str]:
+    """The worker job that saves a new account, unless its name was taken meanwhile."""
+
+    def job(desk: Desk) -> str:
+        if any(a.name == account.name for a in desk.accounts.all()):
+            raise AccountError(
+                f"There is already an account named {account.name!r}; choose another name."
+            )
+        return saved_sentence(desk.accounts.save(account, password))
+
+    return job
 
 
 def saved_sentence(added: Added) -> str:
@@ -362,12 +376,4 @@ class CalDavDraft(Draft):
             busy_calendars=busy,
             bookings_calendar=bookings,
         )
-
-        def save_new(desk: Desk) -> str:
-            if any(a.name == account.name for a in desk.accounts.all()):
-                raise AccountError(
-                    f"There is already an account named {account.name!r}; choose another name."
-                )
-            return saved_sentence(desk.accounts.save(account, password))
-
-        return save_new
+        return save_new(account, password)

@@ -14,7 +14,7 @@ from followup_desk.domain.accounts import ConnectionReport, Security, SmtpAccoun
 from followup_desk.domain.booking import is_valid_email
 from followup_desk.errors import AccountError
 from followup_desk.ui.runner import DeskRunner
-from followup_desk.ui.viewmodels.account_draft import Draft, saved_sentence
+from followup_desk.ui.viewmodels.account_draft import Draft, save_new, saved_sentence
 
 if TYPE_CHECKING:
     from followup_desk.app import Desk
@@ -127,12 +127,4 @@ class SmtpDraft(Draft):
                 return saved_sentence(desk.accounts.save(account, password or None))
 
             return save_changes
-
-        def save_new(desk: Desk) -> str:
-            if any(a.name == account.name for a in desk.accounts.all()):
-                raise AccountError(
-                    f"There is already an account named {account.name!r}; choose another name."
-                )
-            return saved_sentence(desk.accounts.save(account, password))
-
-        return save_new
+        return save_new(account, password)
