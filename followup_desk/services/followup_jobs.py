@@ -20,6 +20,7 @@ from typing import Protocol
 from followup_desk.domain.accounts import CalDavAccount, SmtpAccount
 from followup_desk.domain.booking import Prospect
 from followup_desk.domain.outbox import Channel, JobKind, Method, NewJob
+from followup_desk.domain.phrases import format_short_day
 from followup_desk.domain.ports import CalDavGateway, Clock
 from followup_desk.domain.settings import Settings
 from followup_desk.domain.tasks import DueTask, PlainMail, SeenTask, TaskStatus
@@ -123,7 +124,7 @@ class FollowupJobs:
             sequence = self._ledger.next_sequence(task.uid)
             word = _STATUS_WORDS[task.status]
             if task.status is TaskStatus.NEEDS_ACTION:
-                label = f"{task.summary}, {word} {task.due:%a %d %b}"
+                label = f"{task.summary}, {word} {format_short_day(task.due)}"
             else:
                 label = f"{task.summary} ({word})"
             jobs.append(
