@@ -148,7 +148,9 @@ class ProspectForm(QGroupBox):
                 box.setEnabled(not vm.locked)
             if self.channel_combo.currentText() != vm.value("follow_up_channel"):
                 self.channel_combo.setCurrentText(vm.value("follow_up_channel"))
-            self.wish_label.setText(vm.wish_sentence(self.today))
+            wish = vm.wish_sentence(self.today)
+            self.wish_label.setText(wish)
+            self.wish_label.setVisible(bool(wish))  # no empty line kept under the form
             _, act = vm.wish(self.today)
             # a date to act on only once the prospect said when
             self.act_on.setVisible(act is not None)
