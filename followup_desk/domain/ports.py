@@ -166,6 +166,8 @@ class FollowupStore(Protocol):
 
     def active_enrolments(self) -> list[Enrolment]: ...
 
+    def queue_jobs(self, prospect_id: int, jobs: Sequence[NewJob], at: datetime) -> None: ...
+
     def update_enrolment(
         self,
         enrolment_id: int,

@@ -113,6 +113,16 @@ class EnrolmentPlans:
             cadence=cadence.name,
         )
 
+    def unpublished_task_jobs(self, prospect: Prospect, enrolment: Enrolment) -> list[NewJob]:
+        """The write of the enrolment's due touch when it never reached the task list (the
+        prospect was enrolled before there was one); [] when it did, or nothing is due."""
+        if self._jobs is None or self._jobs.task_target() is None:
+            return []
+        due = self._due_task(prospect, enrolment)
+        if due is None or self._jobs.task_written(due.uid):
+            return []
+        return self._jobs.task_jobs([due])
+
     def task_jobs(
         self,
         prospect: Prospect,

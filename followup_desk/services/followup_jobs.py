@@ -104,6 +104,10 @@ class FollowupJobs:
     def meeting_uid(self, prospect_id: int) -> str:
         return self._ledger.meeting_uid(prospect_id)
 
+    def task_written(self, uid: str) -> bool:
+        """Whether a write of this task was ever queued (sent or not)."""
+        return self._ledger.next_sequence(uid) > 0
+
     def meeting_words(self, prospect_id: int) -> str:
         """ "our meeting on Tuesday 8 December": the prospect's latest meeting, "" if none."""
         start = self._ledger.meeting_start(prospect_id)

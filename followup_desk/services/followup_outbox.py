@@ -161,12 +161,18 @@ class FollowupOutbox:
         return MessageSent(logged, draft.to, title, sent)
 
     def read_back_tasks(self) -> list[str]:
-        """Tasks completed in another app since the last time, logged as touches.
+        """Tasks completed in another app since the last time, logged as touches; first,
+        the due touches that never reached the task list are queued for it.
 
-        Returns a sentence per touch logged. Idempotent: a step already done (or an
-        enrolment no longer running) is left as it is.
+        Returns a sentence per touch logged (and one for tasks published). Idempotent: a
+        step already done (or an enrolment no longer running) is left as it is.
         """
         said = []
+        published = self._followups.publish_due_tasks()
+        if published:
+            said.append(
+                f"{published} due touch{'es' if published != 1 else ''} put on the task list."
+            )
         now = self._followups.now()
         for done in self._jobs.completed_elsewhere():
             enrolment = self._followups.active_enrolment(done.prospect_id)

@@ -86,6 +86,23 @@ class FollowupService:
     def prospect(self, prospect_id: int) -> Prospect:
         return self._prospect(prospect_id)
 
+    def publish_due_tasks(self) -> int:
+        """Queue the due touches that never reached the task list: enrolled before the
+        CalDAV account (or its task list) existed. Returns how many; 0 the second time."""
+        now = self.now()
+        count = 0
+        for enrolment in self._store.active_enrolments():
+            prospect = self._bookings.prospect(enrolment.prospect_id)
+            if prospect is None or prospect.id is None:
+                continue
+            jobs = self._plans.unpublished_task_jobs(prospect, enrolment)
+            if jobs:
+                self._store.queue_jobs(prospect.id, jobs, now)
+                count += len(jobs)
+        if count:
+            log.info("%d due touch(es) published to the task list", count)
+        return count
+
     def active_enrolment(self, prospect_id: int) -> Enrolment | None:
         return self._store.active_enrolment(prospect_id)
 

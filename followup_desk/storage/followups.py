@@ -178,6 +178,11 @@ class SqliteFollowupStore:
             self._queue(prospect_id, jobs, at)
             return int(cur.lastrowid or 0)
 
+    def queue_jobs(self, prospect_id: int, jobs: Sequence[NewJob], at: datetime) -> None:
+        """Queue jobs that follow no change of the file (a task published late)."""
+        with transaction(self._conn):
+            self._queue(prospect_id, jobs, at)
+
     def _queue(self, prospect_id: int, jobs: Sequence[NewJob], at: datetime) -> None:
         """Queue jobs for each enrolment they name (inside the caller's transaction)."""
         by_enrolment: dict[int | None, list[NewJob]] = {}

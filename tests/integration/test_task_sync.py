@@ -237,3 +237,37 @@ def test_a_server_out_of_reach_keeps_the_task_waiting_and_it_goes_later(
             assert len(by_status(server, tasks, "NEEDS-ACTION")) == 1
         finally:
             opened.close()
+
+
+def test_prospects_enrolled_before_the_account_existed_get_their_task_once(
+    fd_home: AppPaths,
+    write_settings: SettingsWriter,
+    memory_keyring: MemoryKeyring,
+    task_list: tuple[CalDavServer, str, str],
+) -> None:
+    # the usual order: follow-ups first, a calendar server weeks later
+    server, calendar, tasks = task_list
+    write_settings(minimum_notice=0)
+    clock = StepClock(MONDAY - timedelta(days=7))
+    before = open_desk(fd_home, clock=clock, gateways=Gateways(3.0))
+    try:
+        prospect_id, _uid = met_prospect(before, clock)
+        before.followups.enrol(prospect_id, "ten-week")
+        assert before.outbox.run_due() == []  # no account: nothing to send
+    finally:
+        before.close()
+
+    opened = open_with_account(fd_home, server, calendar, clock)
+    try:
+        said = opened.followup_outbox.read_back_tasks()  # the window does this every 10 min
+        assert said == ["1 due touch put on the task list."]
+        assert [s.state for s in opened.outbox.run_due()] == [JobState.SENT]
+        (todo,) = todos(server, tasks).values()
+        assert str(todo["SUMMARY"]) == "Call Ada Lovelace"
+        assert todo.decoded("DUE") == date(2026, 12, 14)
+
+        assert opened.followup_outbox.read_back_tasks() == []  # once, not at every refresh
+        assert opened.outbox.run_due() == []
+        assert len(todos(server, tasks)) == 1
+    finally:
+        opened.close()
