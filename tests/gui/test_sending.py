@@ -435,13 +435,16 @@ def test_a_booking_lands_in_the_calendar_and_its_move_and_cancellation_follow_it
     assert b"PARTSTAT=NEEDS-ACTION" in unfolded
     answered = unfolded.replace(b"PARTSTAT=NEEDS-ACTION", b"PARTSTAT=ACCEPTED")
     radicale.put(calendar, unquote(href.rstrip("/").rsplit("/", 1)[-1]), answered)
-    window.outbox_worker.read_replies()
+    press(qtbot, Qt.Key.Key_B, Qt.KeyboardModifier.ControlModifier)  # the outbox
+    qtbot.waitUntil(lambda: window.pages.currentWidget() is window.outbox)
+    press(qtbot, Qt.Key.Key_F5)  # read the answers now, not at the next 10-minute refresh
     qtbot.waitUntil(lambda: window.vm.prospects.index(0, 3).data() == "accepted")
     assert window.statusBar().currentMessage() == (
         f"Dana Whitfield accepted (booking {outcome.booking.id})."
     )
 
     # R on the row: the move goes out the way the invite did (the calendar, no file)
+    press(qtbot, Qt.Key.Key_Escape)  # from the outbox back to the flow and its list
     select_the_row(qtbot, window)
     press(qtbot, Qt.Key.Key_R)
     qtbot.waitUntil(lambda: window.vm.flow.narrowing is not None and not window.vm.flow.loading)

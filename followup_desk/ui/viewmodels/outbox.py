@@ -225,6 +225,7 @@ class OutboxViewModel(QObject):
     changed = Signal()
     message = Signal(str)  # a sentence for the status line
     runRequested = Signal()  # something is due now: the outbox worker should run
+    readRequested = Signal()  # the rep wants the answers and completed tasks read now
 
     def __init__(self, runner: DeskRunner, rep_zone: str, clock_24h: bool = True) -> None:
         super().__init__()
@@ -290,6 +291,12 @@ class OutboxViewModel(QObject):
             return f"Sending the {CHANNEL_WORDS[row.job.channel]} for {row.prospect} now…"
 
         self._decide(change, run=True)
+
+    def read_now(self) -> None:
+        """F5: the prospects' answers and the tasks completed elsewhere, read now rather
+        than at the next ten-minute refresh."""
+        self.message.emit("Reading answers and completed tasks from the calendar server…")
+        self.readRequested.emit()
 
     def retry_all(self) -> None:
         def change(desk: Desk) -> str:

@@ -212,6 +212,7 @@ class MainWindow(QMainWindow):
         outbox.changed.connect(self._outbox_changed)
         outbox.message.connect(self._status)
         outbox.runRequested.connect(outbox_worker.run_now)
+        outbox.readRequested.connect(outbox_worker.read_replies)
         vm.outboxNeeded.connect(outbox_worker.run_now)
         vm.reopened.connect(outbox_worker.reopen)
         vm.reopened.connect(outbox_worker.run_now)

@@ -31,7 +31,10 @@ from followup_desk.ui.viewmodels.outbox import (
 )
 from followup_desk.ui.widgets.style import scaled_font, set_role_colour
 
-KEYS_HINT = "R retry now · A it arrived · S send again · Delete drop · Ctrl+Shift+A accounts"
+KEYS_HINT = (
+    "R retry now · A it arrived · S send again · Delete drop · F5 read answers now · "
+    "Ctrl+Shift+A accounts"
+)
 
 
 class OutboxTable(QTableView):
@@ -61,6 +64,7 @@ class OutboxTable(QTableView):
             Qt.Key.Key_A: self._panel.arrived,
             Qt.Key.Key_S: self._panel.send_again,
             Qt.Key.Key_Delete: self._panel.drop,
+            Qt.Key.Key_F5: self._panel.vm.read_now,
         }
         action = actions.get(Qt.Key(event.key()))
         plain = event.modifiers() in (

@@ -26,7 +26,8 @@ KEYS = (
     "Ctrl+R  the weekly review · Ctrl+K  cadences · Ctrl+E  export the review\n"
     "In the review: B book · T log a touch · S snooze · E enrol · M copy the message ·"
     " O mail it · Shift+M send it by e-mail · X close the file · A past meetings\n"
-    "Ctrl+B  the outbox: R retry · A it arrived · S send again · Delete drop\n"
+    "Ctrl+B  the outbox: R retry · A it arrived · S send again · Delete drop ·"
+    " F5 read answers now\n"
     "Ctrl+I  import a prospect's reply (.ics or .eml; or drop it on the window)\n"
     "Ctrl+Shift+A  accounts (calendar and e-mail)"
 )
