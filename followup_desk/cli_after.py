@@ -320,6 +320,7 @@ def cmd_send_message(desk: Desk, args: argparse.Namespace, out: TextIO, err: Tex
         sent = mail.send_message(args.prospect, body, args.subject, force=args.force)
     except EmptyTouchWarning as exc:
         raise EmptyTouchWarning(f"{exc} (--force sends it as it is; nothing was sent.)") from None
+    push_tasks(desk, err)  # the touch moved the cadence on: its task follows, as for `touch`
     state = sent.sent.state.value if sent.sent else "waiting"
     if args.json:
         json.dump(
