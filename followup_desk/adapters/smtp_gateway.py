@@ -350,11 +350,15 @@ def _utf8_options(
 
 
 def _no_starttls(account: SmtpAccount) -> Failure:
-    hint = (
-        "choose TLS, since port 465 speaks TLS from the first byte"
-        if account.port == 465
-        else "choose TLS on port 465, or the port your provider names for secure sending"
-    )
+    if account.port == 465:
+        hint = "choose TLS, since port 465 speaks TLS from the first byte"
+    elif _is_local(account.host):
+        hint = (
+            "a server on this computer may go without encryption (Security: None in the "
+            "window, --plain on the command line)"
+        )
+    else:
+        hint = "choose TLS on port 465, or the port your provider names for secure sending"
     return Failure(
         Check.UNREACHABLE,
         "refused",

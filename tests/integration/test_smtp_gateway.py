@@ -249,6 +249,8 @@ def test_starttls_chosen_on_a_server_without_it_sends_no_password(
 
     assert report.check is Check.UNREACHABLE
     assert "does not offer STARTTLS" in report.message
+    # the test server is on this computer: the sentence says how to go without encryption
+    assert "--plain" in report.message and "Security: None" in report.message
     assert caught.value.kind == "refused"
 
 
