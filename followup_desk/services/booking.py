@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from followup_desk.domain.booking import (
@@ -41,8 +42,10 @@ from followup_desk.errors import (
     SlotUnavailableError,
 )
 from followup_desk.services.freebusy import BusyResult
-from followup_desk.services.outbox import OutboxService
 from followup_desk.services.scheduling import SchedulingService
+
+if TYPE_CHECKING:  # the window imports this module on its way to the first paint
+    from followup_desk.services.outbox import OutboxService
 
 log = logging.getLogger(__name__)
 

@@ -28,7 +28,6 @@ from followup_desk.domain.slots import Slot
 from followup_desk.errors import InviteWriteError, SlotUnavailableError, UserError
 from followup_desk.services.booking import BookingOutcome, BookingRequest, NextStep
 from followup_desk.services.freebusy import BusyResult
-from followup_desk.storage.outbox import SqliteOutbox
 from followup_desk.ui.runner import DeskRunner
 from followup_desk.ui.viewmodels.narrowing import NarrowingViewModel
 from followup_desk.ui.viewmodels.prospect_form import ProspectFormViewModel
@@ -92,6 +91,8 @@ def queued_now(desk: Desk, outcome: BookingOutcome) -> BookingOutcome:
     booking_id = outcome.booking.id
     if not outcome.queued or booking_id is None:
         return outcome
+    from followup_desk.storage.outbox import SqliteOutbox  # in the worker, off the start path
+
     sequence = outcome.booking.sequence
     queued = {
         r.job.channel.value
@@ -500,6 +501,8 @@ class DeskViewModel(QObject):
                 for s in steps
                 if s.booking is not None and s.booking.id is not None
             }
+            from followup_desk.storage.outbox import SqliteOutbox  # in the worker
+
             waiting = {
                 (r.job.booking_id, r.job.channel.value)
                 for r in SqliteOutbox(desk.conn).rows(include_done=False)

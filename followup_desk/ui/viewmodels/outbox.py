@@ -26,13 +26,13 @@ from PySide6.QtCore import (
 from followup_desk.domain.outbox import Channel, JobState, Method
 from followup_desk.domain.phrases import format_clock
 from followup_desk.errors import UserError
-from followup_desk.services.outbox import ReplyRead, Sent
-from followup_desk.storage.outbox import JobRow, SqliteOutbox
 from followup_desk.ui.runner import DeskRunner
 from followup_desk.ui.viewmodels.table import HeadedTableModel
 
 if TYPE_CHECKING:
     from followup_desk.app import Desk
+    from followup_desk.services.outbox import ReplyRead, Sent
+    from followup_desk.storage.outbox import JobRow
 
 log = logging.getLogger(__name__)
 
@@ -112,6 +112,8 @@ def take_snapshot(
     desk: Desk, sent: Sequence[Sent] = (), replies: Sequence[ReplyRead] = ()
 ) -> OutboxSnapshot:
     """Read the outbox (in a worker): rows, counts and when the next job is due."""
+    from followup_desk.storage.outbox import SqliteOutbox  # in the worker, when first read
+
     rows = tuple(SqliteOutbox(desk.conn).rows(limit=ROWS_SHOWN))
     wake = desk.outbox.next_wake()
     wake_in = (wake - desk.clock.now()).total_seconds() if wake else None

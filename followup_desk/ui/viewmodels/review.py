@@ -27,12 +27,12 @@ from followup_desk.domain.phrases import format_short_day
 from followup_desk.domain.review import GROUP_TITLES, Group, Review, ReviewItem
 from followup_desk.domain.touches import Direction, Outcome
 from followup_desk.errors import UserError
-from followup_desk.services.followup_outbox import Draft, MessageSent
-from followup_desk.services.followups import EmptyTouchWarning, TouchLogged
 from followup_desk.ui.runner import DeskRunner
 
 if TYPE_CHECKING:
     from followup_desk.app import Desk
+    from followup_desk.services.followup_outbox import Draft, MessageSent
+    from followup_desk.services.followups import TouchLogged
 
 _Index = QModelIndex | QPersistentModelIndex
 Loaded = tuple[
@@ -222,7 +222,7 @@ class ReviewViewModel(QObject):
             self.load()
 
         def failed(error: UserError) -> None:
-            if isinstance(error, EmptyTouchWarning):
+            if _is_empty_touch_warning(error):
                 self.emptyNote.emit(
                     str(error), lambda: self.log_touch(item, channel, inbound, note, True)
                 )
@@ -328,7 +328,7 @@ class ReviewViewModel(QObject):
             self.load()
 
         def failed(error: UserError) -> None:
-            if isinstance(error, EmptyTouchWarning):
+            if _is_empty_touch_warning(error):
                 self.sendWarning.emit(str(error), item, draft)
                 return
             self._failed(error)
@@ -353,3 +353,11 @@ class ReviewViewModel(QObject):
                 due = item.due.isoformat() if item.due else ""
                 writer.writerow([group.value, f.prospect_id, f.name, f.company, due, item.what])
         return out.getvalue()
+
+
+def _is_empty_touch_warning(error: UserError) -> bool:
+    """A "says nothing new" warning the rep may override (imported when first needed: the
+    follow-up services stay off the path to the first window)."""
+    from followup_desk.services.followups import EmptyTouchWarning
+
+    return isinstance(error, EmptyTouchWarning)

@@ -10,14 +10,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 
 from followup_desk.domain.accounts import Account, CalDavAccount, SmtpAccount
 from followup_desk.domain.outbox import Channel, JobState
-from followup_desk.services.booking import BookingOutcome
-from followup_desk.storage.outbox import JobRow
 from followup_desk.ui.viewmodels.outbox import ELSEWHERE, advice
+
+if TYPE_CHECKING:
+    from followup_desk.services.booking import BookingOutcome
+    from followup_desk.storage.outbox import JobRow
 
 ORDER = (Channel.CALDAV, Channel.EMAIL, Channel.ICS)
 KEYS = {"c": Channel.CALDAV, "e": Channel.EMAIL, "i": Channel.ICS}

@@ -7,6 +7,8 @@ did arrive, S sends it again, Delete drops a job (after asking).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
@@ -22,7 +24,6 @@ from PySide6.QtWidgets import (
 )
 
 from followup_desk.domain.outbox import JobState
-from followup_desk.storage.outbox import JobRow
 from followup_desk.ui.viewmodels.outbox import (
     CHANNEL_WORDS,
     NEEDS_REP,
@@ -35,6 +36,9 @@ KEYS_HINT = (
     "R retry now · A it arrived · S send again · Delete drop · F5 read answers now · "
     "Ctrl+Shift+A accounts"
 )
+
+if TYPE_CHECKING:
+    from followup_desk.storage.outbox import JobRow
 
 
 class OutboxTable(QTableView):

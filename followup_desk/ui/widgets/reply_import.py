@@ -13,11 +13,11 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from followup_desk.domain.outbox import reply_word
 from followup_desk.errors import UserError
-from followup_desk.services.outbox import ReplyRead
 from followup_desk.ui.viewmodels.desk import DeskViewModel
 
 if TYPE_CHECKING:
     from followup_desk.app import Desk
+    from followup_desk.services.outbox import ReplyRead
 
 REPLY_SUFFIXES = (".ics", ".eml")
 

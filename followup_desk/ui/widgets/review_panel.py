@@ -32,10 +32,8 @@ from followup_desk.atomic import atomic_write
 from followup_desk.domain.followup import parse_stated_date
 from followup_desk.domain.review import ReviewItem
 from followup_desk.domain.touches import Outcome
-from followup_desk.services.followup_outbox import Draft
 from followup_desk.ui.viewmodels.review import ItemRole, ReviewViewModel
 from followup_desk.ui.widgets.pipeline_chart import PipelineChart
-from followup_desk.ui.widgets.send_dialog import SendDialog
 from followup_desk.ui.widgets.style import scaled_font, set_role_colour
 from followup_desk.ui.widgets.touch_dialog import CHANNEL_NAMES, TouchDialog
 
@@ -187,6 +185,10 @@ class ReviewPanel(QWidget):
         self.vm.prepare_send(item)
 
     def _confirm_send(self, item: object, draft: object) -> None:
+        # imported on first use: sending stays off the path to the first window
+        from followup_desk.services.followup_outbox import Draft
+        from followup_desk.ui.widgets.send_dialog import SendDialog
+
         if not isinstance(item, ReviewItem) or not isinstance(draft, Draft):
             return
         dialog = SendDialog(draft, self)
@@ -194,6 +196,8 @@ class ReviewPanel(QWidget):
             self.vm.send_message(item, dialog.edited())
 
     def _send_warning(self, warning: str, item: object, draft: object) -> None:
+        from followup_desk.services.followup_outbox import Draft
+
         if not isinstance(item, ReviewItem) or not isinstance(draft, Draft):
             return
         box = QMessageBox(QMessageBox.Icon.Warning, "Send it as it is?", warning, parent=self)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
@@ -15,8 +16,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from followup_desk.services.followup_outbox import Draft
 from followup_desk.ui.widgets.style import set_role_colour
+
+if TYPE_CHECKING:
+    from followup_desk.services.followup_outbox import Draft
 
 
 class SendDialog(QDialog):
