@@ -118,6 +118,17 @@ def keep_answers(ours: bytes, theirs: bytes) -> bytes:
     return mine.to_ical() if changed else ours
 
 
+def done_elsewhere(ours: bytes, theirs: bytes) -> bool:
+    """Whether the server's copy is a task someone completed (in another app) that ours
+    would reopen: that completion is a fact to read back, never to write over."""
+    mine, server = _calendar(ours), _calendar(theirs)
+    if mine is None or server is None:
+        return False
+    theirs_done = any(str(t.get("STATUS", "")).upper() == "COMPLETED" for t in server.walk("VTODO"))
+    ours_done = any(str(t.get("STATUS", "")).upper() == "COMPLETED" for t in mine.walk("VTODO"))
+    return theirs_done and not ours_done
+
+
 def _int(value: object) -> int:
     try:
         return int(str(value))

@@ -21,6 +21,7 @@ from caldav.response import DAVResponse
 
 from followup_desk.adapters.caldav_failures import HttpError
 from followup_desk.adapters.caldav_objects import (
+    done_elsewhere,
     href_for,
     href_of,
     keep_answers,
@@ -158,6 +159,11 @@ class EventWriter:
             if response.status in _OK:
                 return self._stored(url, response, data)
             raise self._fail(response)
+        if done_elsewhere(data, current.data):
+            # completed in another app since we wrote it: kept as it is; the next read of
+            # the task list logs that touch and writes the task that follows
+            log.info("task %s was completed elsewhere; not written over", current.href)
+            return current
         merged = keep_answers(data, current.data)
         if same_content(merged, current.data):
             return current

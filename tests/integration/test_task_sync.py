@@ -271,3 +271,31 @@ def test_prospects_enrolled_before_the_account_existed_get_their_task_once(
         assert len(todos(server, tasks)) == 1
     finally:
         opened.close()
+
+
+def test_a_snooze_never_reopens_a_task_completed_in_another_app_before_the_read_back(
+    desk: tuple[Desk, StepClock], task_list: tuple[CalDavServer, str, str]
+) -> None:
+    # the call is ticked done on the phone; minutes later, before the app has read that
+    # back, the rep snoozes Ada in the app: the completion wins, and is logged once
+    opened, clock = desk
+    server, _calendar, tasks = task_list
+    prospect_id, _uid = met_prospect(opened, clock)
+    opened.followups.enrol(prospect_id, "ten-week")
+    opened.outbox.run_due()
+    ((href, data),) = server.objects(tasks).items()
+    other = icalendar.Calendar.from_ical(data)
+    todo = next(iter(other.walk("VTODO")))
+    todo["STATUS"] = "COMPLETED"
+    todo.add("COMPLETED", datetime(2026, 12, 14, 8, 30, tzinfo=BERLIN))
+    server.put(tasks, unquote(href.rsplit("/", 1)[-1]), other.to_ical())
+
+    opened.followups.snooze(prospect_id, date(2026, 12, 28))
+    assert {s.state for s in opened.outbox.run_due()} == {JobState.SENT}
+    assert [str(t["STATUS"]) for t in todos(server, tasks).values()] == ["COMPLETED"]
+
+    said = opened.followup_outbox.read_back_tasks()
+    assert said == ["Ada Lovelace: call done (completed in another app)."]
+    calls = [t for t in opened.followups.touches(prospect_id) if t.channel == "call"]
+    assert len(calls) == 1
+    assert opened.followup_outbox.read_back_tasks() == []  # once
