@@ -113,15 +113,22 @@ class EnrolmentPlans:
             cadence=cadence.name,
         )
 
+    def has_task_list(self) -> bool:
+        return self._jobs is not None and self._jobs.task_target() is not None
+
     def unpublished_task_jobs(self, prospect: Prospect, enrolment: Enrolment) -> list[NewJob]:
         """The write of the enrolment's due touch when it never reached the task list (the
         prospect was enrolled before there was one); [] when it did, or nothing is due."""
-        if self._jobs is None or self._jobs.task_target() is None:
+        if self._jobs is None or not enrolment.task_key or enrolment.status != "active":
+            return []
+        touch = next_due(self.plan(enrolment)[1], enrolment.done_steps)
+        # the cheap check first: this runs for every enrolment at every read-back
+        if touch is None or self._jobs.task_written(task_uid(enrolment.task_key, touch.step)):
+            return []
+        if self._jobs.task_target() is None:
             return []
         due = self._due_task(prospect, enrolment)
-        if due is None or self._jobs.task_written(due.uid):
-            return []
-        return self._jobs.task_jobs([due])
+        return self._jobs.task_jobs([due]) if due is not None else []
 
     def task_jobs(
         self,

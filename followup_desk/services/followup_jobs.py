@@ -68,6 +68,10 @@ class CompletedElsewhere:
     at: datetime | None
 
 
+def _nothing() -> None:
+    """Nothing was read: no token to move on."""
+
+
 _STATUS_WORDS = {
     TaskStatus.NEEDS_ACTION: "due",
     TaskStatus.COMPLETED: "done",
@@ -148,25 +152,27 @@ class FollowupJobs:
             )
         return jobs
 
-    def completed_elsewhere(self) -> list[CompletedElsewhere]:
+    def completed_elsewhere(self) -> tuple[list[CompletedElsewhere], Callable[[], None]]:
         """Our tasks now COMPLETED on the server, read from the task list's changes since the
-        last time (a sync token): one small request when nothing changed.
+        last time (a sync token): one small request when nothing changed; and what moves
+        that token on, to call once every one of them is logged (a failure half-way reads
+        them again next time: logging them is idempotent).
 
         A server out of reach or refusing is logged and tried again at the next refresh.
         """
         target = self.task_target()
         if target is None:
-            return []
+            return [], _nothing
         account, calendar = target
         secret = self._accounts.password(account)
         if secret is None:
-            return []
+            return [], _nothing
         source = f"{TASKS_SOURCE_PREFIX}{account.name}:{calendar}"
         try:
             changes = self._caldav().changes(account, secret, calendar, self._ledger.token(source))
         except UserError as exc:
             log.info("reading the task list of %s stopped: %s", account.name, exc)
-            return []
+            return [], _nothing
         found = []
         for remote in changes.changed:
             for seen in self._composer.tasks_in(remote.data):
@@ -182,8 +188,7 @@ class FollowupJobs:
                         seen.uid, prospect_id, enrolment_id, step, channel, seen.completed
                     )
                 )
-        self._ledger.set_token(source, changes.token)
-        return found
+        return found, lambda: self._ledger.set_token(source, changes.token)
 
     # --- e-mail ----------------------------------------------------------------------------
 

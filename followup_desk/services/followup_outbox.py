@@ -174,7 +174,8 @@ class FollowupOutbox:
                 f"{published} due touch{'es' if published != 1 else ''} put on the task list."
             )
         now = self._followups.now()
-        for done in self._jobs.completed_elsewhere():
+        found, read_up_to_here = self._jobs.completed_elsewhere()
+        for done in found:
             enrolment = self._followups.active_enrolment(done.prospect_id)
             if enrolment is None or enrolment.id != done.enrolment_id:
                 continue
@@ -195,4 +196,5 @@ class FollowupOutbox:
             name = self._followups.prospect(done.prospect_id).name
             said.append(f"{name}: {channel.value} done (completed in another app).")
             log.info("task %s completed elsewhere: touch %s", done.uid, logged.touch_id)
+        read_up_to_here()  # only now: a failure above reads the same changes again
         return said

@@ -89,6 +89,8 @@ class FollowupService:
     def publish_due_tasks(self) -> int:
         """Queue the due touches that never reached the task list: enrolled before the
         CalDAV account (or its task list) existed. Returns how many; 0 the second time."""
+        if not self._plans.has_task_list():
+            return 0
         now = self.now()
         count = 0
         for enrolment in self._store.active_enrolments():
