@@ -145,8 +145,11 @@ class FollowupObjects:
 class Gateways:
     """The network gateways, imported and built on first use (caldav is slow to import)."""
 
-    def __init__(self, timeout: float) -> None:
+    def __init__(self, timeout: float, *, mail_final_reply: float | None = None) -> None:
+        """``mail_final_reply``: how long an SMTP server may take to accept a whole message
+        (default: two minutes, or ``timeout`` when longer)."""
         self._timeout = timeout
+        self._mail_final_reply = mail_final_reply
         self._caldav: CalDavGateway | None = None
         self._mail: MailGateway | None = None
 
@@ -161,7 +164,7 @@ class Gateways:
         if self._mail is None:
             from followup_desk.adapters.smtp_gateway import SmtpGateway
 
-            self._mail = SmtpGateway(timeout=self._timeout)
+            self._mail = SmtpGateway(timeout=self._timeout, final_reply=self._mail_final_reply)
         return self._mail
 
 

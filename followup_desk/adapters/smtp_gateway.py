@@ -44,8 +44,12 @@ _ERRORS = (OSError, Failure, UnicodeError, OverflowError)
 class SmtpGateway:
     """The :class:`~followup_desk.domain.ports.MailGateway` speaking SMTP."""
 
-    def __init__(self, *, timeout: float = 20.0) -> None:
+    def __init__(self, *, timeout: float = 20.0, final_reply: float | None = None) -> None:
+        """``final_reply``: how long the server may take to accept a message it has whole
+        (servers scan it first; RFC 5321 4.5.3.2.6 allows minutes); past it, the message's
+        fate is unknown and the rep decides."""
         self._timeout = timeout
+        self._final_reply = final_reply if final_reply is not None else max(timeout, 120.0)
 
     def check(
         self, account: SmtpAccount, password: str, *, timeout: float = 15.0
@@ -99,7 +103,7 @@ class SmtpGateway:
             options: list[str] = []
             if sender_utf8 or any(utf8 for _, utf8 in envelope):
                 options = _utf8_options(client, account, sender, sender_utf8, envelope)
-            refused = _transmit(client, sender, list(wanted), message, options)
+            refused = _transmit(client, sender, list(wanted), message, options, self._final_reply)
             try:
                 client.quit()
             except OSError as exc:  # the server took the message; how it says goodbye is moot
@@ -112,10 +116,10 @@ class SmtpGateway:
                 exc.__cause__,
             )
             raise SendError(
-                f"{account.host}:{account.port} received the invitation but did not confirm "
-                f"it within {self._timeout:g} seconds, so it may have arrived. Sending it again "
-                "could give the prospect two: check your sent mail or ask them, then mark it "
-                "arrived or send it again.",
+                f"{account.host}:{account.port} received the message but did not confirm it "
+                f"within {self._final_reply:g} seconds, so it may have arrived. Sending it "
+                "again could give the prospect two: check your sent mail or ask them, then "
+                "mark it arrived or send it again.",
                 "uncertain",
             ) from exc.__cause__
         except _ERRORS as exc:
@@ -284,6 +288,7 @@ def _transmit(
     recipients: list[str],
     message: bytes,
     options: list[str],
+    final_reply: float,
 ) -> dict[str, tuple[int, bytes]]:
     """MAIL, RCPT and DATA as smtplib's sendmail does them, telling apart a failure before
     the message went out (safe to retry) from one after it (it may have arrived: raises
@@ -312,6 +317,8 @@ def _transmit(
         body += b"\r\n"
     try:
         client.send(body + b".\r\n")
+        if client.sock is not None:
+            client.sock.settimeout(final_reply)
         code, answer = client.getreply()
     except (TimeoutError, smtplib.SMTPServerDisconnected, ConnectionResetError) as exc:
         raise _Unconfirmed() from exc

@@ -240,7 +240,7 @@ def test_an_email_the_server_took_but_never_confirmed_is_left_to_the_rep(
     write_settings(minimum_notice=0)
     clock = StepClock(MONDAY)
     smtp = start_smtp(data_delay=3)
-    desk = open_desk(fd_home, clock=clock, gateways=Gateways(1.0))
+    desk = open_desk(fd_home, clock=clock, gateways=Gateways(1.0, mail_final_reply=1.0))
     try:
         desk.accounts.add_smtp(
             name="mail",

@@ -184,11 +184,24 @@ def test_a_message_taken_but_not_confirmed_is_not_retried_since_it_may_have_arri
     try:
         account = account_for(server, Security.NONE)
         with pytest.raises(SendError) as caught:
-            SmtpGateway(timeout=1).send(account, server.password, invitation(), [PROSPECT.email])
+            SmtpGateway(timeout=1, final_reply=1).send(
+                account, server.password, invitation(), [PROSPECT.email]
+            )
         assert caught.value.kind == "uncertain"
         assert not caught.value.retry  # a retry could give the prospect two invitations
         assert "may have arrived" in str(caught.value)
         assert len(server.wait_for(1)) == 1  # and indeed it did arrive
+    finally:
+        server.stop()
+
+
+def test_a_server_that_scans_a_message_longer_than_the_connection_timeout_still_sends_it() -> None:
+    # content filters take their time after the final dot: that wait is not a network timeout
+    server = start_smtp(data_delay=2)
+    try:
+        account = account_for(server, Security.NONE)
+        SmtpGateway(timeout=1).send(account, server.password, invitation(), [PROSPECT.email])
+        assert len(server.wait_for(1)) == 1
     finally:
         server.stop()
 
