@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Protocol
 
@@ -42,6 +42,10 @@ from followup_desk.services.accounts import AccountService
 
 log = logging.getLogger(__name__)
 
+# Longer than any one send may take: connect, TLS, log in, write (timeouts included), the
+# SMTP server's final answer (two minutes). A job "sending" for longer was left by a stop.
+STALE_SEND = timedelta(minutes=5)
+
 
 class OutboxStore(Protocol):
     def job(self, job_id: int) -> Job | None: ...
@@ -62,7 +66,7 @@ class OutboxStore(Protocol):
 
     def mark_unknown(self, job: Job, at: datetime, error: str, kind: str) -> None: ...
 
-    def recover(self, at: datetime) -> int: ...
+    def recover(self, at: datetime, claimed_before: datetime) -> int: ...
 
     def retry(self, at: datetime, job_ids: Sequence[int] | None = None) -> int: ...
 
@@ -218,8 +222,11 @@ class OutboxService:
             for booking, channels in self._store.channels_by_booking().items()
         }
 
-    def recover(self) -> int:
-        count = self._store.recover(self._clock.now())
+    def recover(self, stale_after: timedelta = STALE_SEND) -> int:
+        """Jobs left "sending" by a stop mid-send, claimed over ``stale_after`` ago: no send
+        of ours takes that long (timeouts included), so none is under way."""
+        now = self._clock.now()
+        count = self._store.recover(now, now - stale_after)
         if count:
             log.warning("outbox: %s job(s) were mid-send when the app stopped", count)
         return count

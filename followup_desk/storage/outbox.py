@@ -289,20 +289,23 @@ class SqliteOutbox:
                 ),
             )
 
-    def recover(self, at: datetime) -> int:
-        """After a stop mid-send: CalDAV back to waiting, e-mail to unknown. Returns how many."""
-        now = instant(at)
+    def recover(self, at: datetime, claimed_before: datetime) -> int:
+        """After a stop mid-send: CalDAV back to waiting, e-mail to unknown. Only jobs
+        claimed before ``claimed_before``: a younger one is another worker's send still
+        under way. Returns how many."""
+        now, before = instant(at), instant(claimed_before)
         with transaction(self._conn):
             a = self._conn.execute(
                 "UPDATE outbox SET state = 'waiting', next_try = ?, updated = ?"
-                " WHERE state = 'sending' AND channel = 'caldav'",
-                (now, now),
+                " WHERE state = 'sending' AND channel = 'caldav' AND updated < ?",
+                (now, now, before),
             ).rowcount
             b = self._conn.execute(
                 "UPDATE outbox SET state = 'unknown', updated = ?, error_kind = 'unknown',"
                 " last_error = 'The app stopped while this e-mail was being sent; it may or"
-                " may not have gone out.' WHERE state = 'sending' AND channel = 'email'",
-                (now,),
+                " may not have gone out.' WHERE state = 'sending' AND channel = 'email'"
+                " AND updated < ?",
+                (now, before),
             ).rowcount
         return int(a) + int(b)
 

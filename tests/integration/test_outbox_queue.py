@@ -158,8 +158,8 @@ def test_a_stop_mid_send_is_recovered_without_a_second_email(desk: Desk) -> None
     book(desk, ("caldav", "email"))
     outbox = SqliteOutbox(desk.conn)
     for job in outbox.due(NOW):
-        assert outbox.claim(job.id, NOW)
-    # the app stops here; at the next start:
+        assert outbox.claim(job.id, NOW - timedelta(minutes=10))
+    # the app stopped there, ten minutes ago; at this start:
     assert desk.outbox.recover() == 2
     states = {r.job.channel: r.job.state for r in outbox.rows()}
     assert states == {Channel.CALDAV: JobState.WAITING, Channel.EMAIL: JobState.UNKNOWN}
@@ -170,6 +170,17 @@ def test_a_stop_mid_send_is_recovered_without_a_second_email(desk: Desk) -> None
     desk.outbox.mark_arrived(email.id)
     assert {r.job.channel: r.job.state for r in outbox.rows()}[Channel.EMAIL] is JobState.SENT
     assert all(j.channel is Channel.CALDAV for j in outbox.due(NOW))
+
+
+def test_a_send_under_way_in_another_worker_is_not_taken_for_a_stop(desk: Desk) -> None:
+    # the window's outbox worker starts while the main worker (or the command line) is
+    # sending: that e-mail is not "unknown", and the calendar write is not repeated
+    book(desk, ("caldav", "email"))
+    outbox = SqliteOutbox(desk.conn)
+    for job in outbox.due(NOW):
+        assert outbox.claim(job.id, NOW - timedelta(seconds=30))
+    assert desk.outbox.recover() == 0
+    assert {r.job.state for r in outbox.rows()} == {JobState.SENDING}
 
 
 def test_channels_without_an_account_are_refused_before_anything_is_saved(

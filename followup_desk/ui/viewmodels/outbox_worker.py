@@ -1,7 +1,8 @@
 """The outbox worker: a second worker thread (its own Desk and SQLite connection) that sends
 what the outbox holds, so a slow server never holds up the narrowing flow.
 
-At start it puts back what a stop mid-send left behind (``recover``), sends what is due and
+Each run puts back what a stop mid-send left behind (``recover``: jobs "sending" for
+minutes, so never another worker's send under way), sends what is due; at start it also
 reads the prospects' replies from the calendar server, and the tasks completed in another
 app from the task list (each logged as a touch). Then it runs again when the next job
 is due (at least 2 s and at most 60 s later: it polls every minute anyway), at once after
@@ -55,7 +56,6 @@ class OutboxWorker(QObject):
         self.runs = 0  # finished runs, for tests and the log
         self._in_flight = False
         self._again = False
-        self._recover = True
         self._want_replies = True
 
     @property
@@ -82,12 +82,11 @@ class OutboxWorker(QObject):
             return
         self._timer.stop()
         self._in_flight = True
-        recover, replies = self._recover, self._want_replies
-        self._recover = self._want_replies = False
+        replies = self._want_replies
+        self._want_replies = False
 
         def job(desk: Desk) -> OutboxSnapshot:
-            if recover:
-                desk.outbox.recover()
+            desk.outbox.recover()
             sent = desk.outbox.run_due()
             read = desk.outbox.refresh_replies() if replies else []
             if replies:  # tasks completed in another app: logged as touches
@@ -98,7 +97,6 @@ class OutboxWorker(QObject):
 
         def failed(error: UserError) -> None:
             # what this run was to do first is still to be done
-            self._recover = self._recover or recover
             self._want_replies = self._want_replies or replies
             self._failed(error)
 

@@ -311,6 +311,12 @@ class ReviewViewModel(QObject):
         def done(result: MessageSent) -> None:
             if result.delivered:
                 said = f"Sent {result.subject!r} to {item.facts.name} and logged it."
+            elif result.sent is not None and result.sent.state.value == "unknown":
+                said = (
+                    f"Logged the e-mail to {item.facts.name}, but the server never confirmed "
+                    "it: it may have arrived. See the Outbox (Ctrl+B) to mark it arrived or "
+                    "send it again."
+                )
             else:
                 why = result.sent.message if result.sent else ""
                 said = (
