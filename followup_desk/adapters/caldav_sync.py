@@ -157,7 +157,9 @@ class CalendarReader:
         return self._listing(ctag)
 
     def _listing(self, ctag: str | None = None) -> RemoteChanges:
-        """Every event of the calendar (calendar-query), for servers without sync."""
+        """Every event and task of the calendar (calendar-query), for servers without sync:
+        what a sync-collection would list too (tasks, completed ones included, are how a
+        task ticked done in another app is read back)."""
         if ctag is None:
             ctag = self._ctag()  # read first: a change during the listing is seen next time
         calendar = Calendar(client=self._client, url=self._url)
@@ -167,6 +169,12 @@ class CalendarReader:
                 event.etag or "",
                 event.raw_data or str(event.data or "").encode(),
             )
-            for event in cast(list[CalendarObjectResource], calendar.search(event=True))
+            for event in (
+                *cast(list[CalendarObjectResource], calendar.search(event=True)),
+                *cast(
+                    list[CalendarObjectResource],
+                    calendar.search(todo=True, include_completed=True),
+                ),
+            )
         )
         return RemoteChanges(CTAG_PREFIX + ctag if ctag else "", objects, (), full=True)

@@ -560,6 +560,34 @@ class TestEventContract:
         assert quiet_requests == 1  # one PROPFIND of the CTag
         assert moved.full and len(moved.changed) == 2 and moved.token != listed.token
 
+    def test_without_sync_collection_a_task_done_elsewhere_is_listed_too(
+        self, calendar: tuple[CalDavServer, str], proxy: FaultProxy, gateway: CaldavGateway
+    ) -> None:
+        # how a task ticked done in another app reaches the read-back on such a server
+        server, _events = calendar
+        url = server.make_calendar(
+            f"tasks-{uuid.uuid4().hex[:6]}", components=("VEVENT", "VTODO"), display_name="Both"
+        )
+        server.put(url, "one.ics", event("one"))
+        done = (
+            b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//tests//EN\r\nBEGIN:VTODO\r\n"
+            b"UID:touch-k-1@followup-desk\r\nDTSTAMP:20261201T000000Z\r\nDUE;VALUE=DATE:20261201"
+            b"\r\nSTATUS:COMPLETED\r\nCOMPLETED:20261201T090000Z\r\nSUMMARY:Call Ada\r\n"
+            b"END:VTODO\r\nEND:VCALENDAR\r\n"
+        )
+        server.put(url, "task.ics", done)
+        via = proxy.via(url)
+        account = account_for(server, via)
+        warm_up(gateway, account, server.password, via)
+
+        proxy.fail_next(1, 501)  # as a server without RFC 6578 answers the REPORT
+        listed = gateway.changes(account, server.password, via, "")
+
+        assert listed.full and listed.token.startswith("ctag:")
+        texts = [o.data for o in listed.changed]
+        assert len(texts) == 2
+        assert any(b"STATUS:COMPLETED" in t and b"BEGIN:VTODO" in t for t in texts)
+
     def test_an_event_stored_under_another_name_is_updated_there(
         self, calendar: tuple[CalDavServer, str], gateway: CaldavGateway
     ) -> None:
