@@ -396,6 +396,24 @@ def radicale(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CalDavServer]
         server.stop()
 
 
+def add_work_account(
+    fd_home: AppPaths, radicale: CalDavServer, bookings: str, busy: list[str]
+) -> None:
+    """The rep's CalDAV account "work", saved before the window opens."""
+    desk = open_desk(fd_home, FixedClock(NOW))
+    try:
+        desk.accounts.add_caldav(
+            name="work",
+            url=radicale.url,
+            username=radicale.username,
+            password=radicale.password,
+            bookings_calendar=bookings,
+            busy_calendars=busy,
+        )
+    finally:
+        desk.close()
+
+
 def test_a_booking_lands_in_the_calendar_and_its_move_and_cancellation_follow_it_there(
     qtbot: QtBot,
     make_window: WindowFactory,
@@ -406,18 +424,7 @@ def test_a_booking_lands_in_the_calendar_and_its_move_and_cancellation_follow_it
 ) -> None:
     calendar = radicale.make_calendar(f"bookings-{fd_home.data_dir.parent.parent.name}")
     write_settings(sources=[str(calendar_file)])
-    desk = open_desk(fd_home, FixedClock(NOW))
-    try:
-        desk.accounts.add_caldav(
-            name="work",
-            url=radicale.url,
-            username=radicale.username,
-            password=radicale.password,
-            bookings_calendar=calendar,
-            busy_calendars=[calendar],
-        )
-    finally:
-        desk.close()
+    add_work_account(fd_home, radicale, calendar, [calendar])
     window = make_window()
     qtbot.waitUntil(lambda: not window.vm.send.why_not(Channel.CALDAV))
     to_confirm(qtbot, window)
@@ -494,18 +501,7 @@ def test_an_account_without_its_password_is_named_once_with_where_to_set_it(
     name = fd_home.data_dir.parent.parent.name
     work, home = radicale.make_calendar(f"work-{name}"), radicale.make_calendar(f"home-{name}")
     write_settings(sources=[str(calendar_file)])
-    desk = open_desk(fd_home, FixedClock(NOW))
-    try:
-        desk.accounts.add_caldav(
-            name="work",
-            url=radicale.url,
-            username=radicale.username,
-            password=radicale.password,
-            bookings_calendar=work,
-            busy_calendars=[work, home],
-        )
-    finally:
-        desk.close()
+    add_work_account(fd_home, radicale, work, [work, home])
     keyring.set_keyring(MemoryKeyring())  # the password is gone; the autouse fixture restores
     window = make_window()
     qtbot.waitUntil(lambda: window.banner.isVisible())
