@@ -10,12 +10,24 @@ from pathlib import Path
 import pytest
 
 from followup_desk.paths import HOME_ENV, AppPaths, resolve_paths
+from tests.servers import CalDavServer, start_radicale
 
 # GUI tests run without a screen; set before pytest-qt creates the QApplication.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 FIXTURES = Path(__file__).parent / "fixtures"
 ICS_FIXTURES = FIXTURES / "ics"
+
+
+@pytest.fixture(scope="session")
+def radicale(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CalDavServer]:
+    """One Radicale for the whole run, on 127.0.0.1 at a random port (tests/servers.py);
+    each test makes calendars (or, in the integration tests, an account) of its own."""
+    server = start_radicale(tmp_path_factory.mktemp("radicale"))
+    try:
+        yield server
+    finally:
+        server.stop()
 
 
 @pytest.fixture(autouse=True)

@@ -32,7 +32,7 @@ from followup_desk.ui.widgets.main_window import MainWindow
 from tests.conftest import SettingsWriter
 from tests.gui.conftest import BERLIN, NOW, WindowFactory, answer, press, type_text
 from tests.gui.test_flow_keys import select_the_row
-from tests.servers import CalDavServer, MemoryKeyring, SmtpServer, start_radicale, start_smtp
+from tests.servers import CalDavServer, MemoryKeyring, SmtpServer, start_smtp
 
 CTRL = Qt.KeyboardModifier.ControlModifier
 KEYRING = "Followup Desk"
@@ -385,15 +385,6 @@ def test_the_next_run_waits_for_the_next_due_job_within_bounds() -> None:
 
 
 # --- a calendar server: booked, moved and cancelled there ------------------------------------
-
-
-@pytest.fixture(scope="module")
-def radicale(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CalDavServer]:
-    server = start_radicale(tmp_path_factory.mktemp("radicale"))
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 def add_work_account(

@@ -22,7 +22,6 @@ from tests.servers import (
     SecretServiceSession,
     SmtpServer,
     make_self_signed_cert,
-    start_radicale,
     start_secret_service,
     start_smtp,
     start_xandikos,
@@ -32,15 +31,6 @@ _calendars = itertools.count(1)
 
 #: ``fault_proxy(server_url)`` -> a FaultProxy in front of that server, stopped after the test
 FaultProxyFactory = Callable[[str], FaultProxy]
-
-
-@pytest.fixture(scope="session")
-def radicale(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CalDavServer]:
-    server = start_radicale(tmp_path_factory.mktemp("radicale"))
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture(scope="session")
