@@ -18,13 +18,12 @@ from datetime import datetime
 from typing import Protocol
 
 from followup_desk.domain.accounts import CalDavAccount, SmtpAccount
-from followup_desk.domain.booking import Prospect
 from followup_desk.domain.outbox import Channel, JobKind, Method, NewJob
 from followup_desk.domain.phrases import format_short_day
 from followup_desk.domain.ports import CalDavGateway, Clock
 from followup_desk.domain.settings import Settings
 from followup_desk.domain.tasks import DueTask, PlainMail, SeenTask, TaskStatus
-from followup_desk.errors import InvalidInputError, UserError
+from followup_desk.errors import UserError
 from followup_desk.services.accounts import AccountService
 
 log = logging.getLogger(__name__)
@@ -195,27 +194,18 @@ class FollowupJobs:
     def smtp(self) -> SmtpAccount | None:
         return next((a for a in self._accounts.all() if isinstance(a, SmtpAccount)), None)
 
-    def message_job(self, prospect: Prospect, subject: str, body: str) -> NewJob:
-        """The e-mail carrying ``body`` to the prospect, through the SMTP account."""
-        account = self.smtp()
-        if account is None:
-            raise InvalidInputError(
-                "There is no e-mail (SMTP) account to send the message through; add one "
-                "(File > Accounts..., or followup-desk account add smtp ...), or copy the "
-                "message and send it from your mail program. Nothing was logged."
-            )
-        if not prospect.email.strip():
-            raise InvalidInputError(
-                f"{prospect.name} has no e-mail address to send the message to; add one, or "
-                "reach them another way. Nothing was logged."
-            )
+    def message_job(
+        self, account: str, sender: str, to_name: str, to_address: str, subject: str, body: str
+    ) -> NewJob:
+        """The e-mail carrying ``body`` to the prospect, through the SMTP account named
+        ``account`` (the draft checked it exists and the prospect has an address)."""
         key = f"{uuid.uuid4()}@followup-desk"
         data = self._composer.message(
             PlainMail(
                 from_name=self._settings.rep.name,
-                from_address=account.from_address,
-                to_name=prospect.name,
-                to_address=prospect.email,
+                from_address=sender,
+                to_name=to_name,
+                to_address=to_address,
                 subject=subject,
                 body=body,
                 key=key,
@@ -224,12 +214,12 @@ class FollowupJobs:
         )
         return NewJob(
             Channel.EMAIL,
-            account.name,
+            account,
             key,
             0,
             Method.REQUEST,
             data,
-            recipient=prospect.email,
+            recipient=to_address,
             kind=JobKind.MESSAGE,
             summary=subject,
         )

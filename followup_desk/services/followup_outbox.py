@@ -41,6 +41,7 @@ class Draft:
     sender: str
     subject: str
     body: str
+    account: str = ""  # the SMTP account it goes through
 
 
 @dataclass(frozen=True)
@@ -111,7 +112,13 @@ class FollowupOutbox:
             meeting = self._jobs.meeting_words(prospect_id) or "our conversation"
             subject = f"Following up: {meeting}"
         return Draft(
-            prospect_id, prospect.name, prospect.email, account.from_address, subject, rest
+            prospect_id,
+            prospect.name,
+            prospect.email,
+            account.from_address,
+            subject,
+            rest,
+            account.name,
         )
 
     def send_message(
@@ -143,8 +150,9 @@ class FollowupOutbox:
                     f"The message still has {gap.group(0)} for you to fill in before "
                     f"{draft.name} reads it. Fill it in, or send it anyway."
                 )
-        prospect = self._followups.prospect(prospect_id)
-        job = self._jobs.message_job(prospect, title, draft.body)
+        job = self._jobs.message_job(
+            draft.account, draft.sender, draft.name, draft.to, title, draft.body
+        )
         logged = self._followups.log_touch(
             prospect_id,
             Channel.EMAIL,
