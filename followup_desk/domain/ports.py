@@ -18,7 +18,7 @@ from followup_desk.domain.enrolments import (
 )
 from followup_desk.domain.intervals import BusyBlock
 from followup_desk.domain.outbox import NewJob, Reply
-from followup_desk.domain.review import ProspectFacts
+from followup_desk.domain.review import Group, ProspectFacts, ReviewBounds, ReviewItem
 from followup_desk.domain.touches import Direction, Outcome
 
 
@@ -184,6 +184,18 @@ class FollowupStore(Protocol):
     def review_facts(
         self, now: datetime, *, include_closed: bool = False, include_booked: bool = True
     ) -> list[ProspectFacts]: ...
+
+    def review_first(
+        self, bounds: ReviewBounds, limit: int | None
+    ) -> tuple[dict[Group, int], list[tuple[Group, ProspectFacts]]]:
+        """Each group's size, and its first ``limit`` prospects (None: all), in order."""
+        ...
+
+    def review_after(
+        self, bounds: ReviewBounds, group: Group, after: ReviewItem, limit: int | None
+    ) -> list[ProspectFacts]: ...
+
+    def sweep_candidates(self, now: datetime) -> list[tuple[Enrolment, str, bool]]: ...
 
     def save_week_counts(self, week: date, counts: dict[str, int]) -> None: ...
 

@@ -8,9 +8,10 @@ the end of a snooze. Closed files never appear (seed 001: stop chasing those who
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, tzinfo
+from datetime import time as wall_time
 from enum import StrEnum
 
 from followup_desk.domain.phrases import format_short_day
@@ -85,14 +86,53 @@ class ReviewItem:
 
 @dataclass(frozen=True)
 class Review:
+    """The groups, most urgent first inside each. ``sizes`` holds each group's full count
+    when ``groups`` holds only its first items (the window reads the rest as it scrolls)."""
+
     today: date
     groups: tuple[tuple[Group, tuple[ReviewItem, ...]], ...]
+    sizes: Mapping[Group, int] = field(default_factory=dict)
 
     def counts(self) -> dict[Group, int]:
-        return {group: len(items) for group, items in self.groups}
+        return {group: self.sizes.get(group, len(items)) for group, items in self.groups}
 
     def items(self, group: Group) -> tuple[ReviewItem, ...]:
         return dict(self.groups).get(group, ())
+
+    def complete(self) -> bool:
+        """Every item of every group is here."""
+        return all(self.sizes.get(g, len(items)) == len(items) for g, items in self.groups)
+
+
+@dataclass(frozen=True)
+class ReviewBounds:
+    """What the grouping compares each prospect with, so a query can group in bulk."""
+
+    now: datetime
+    today: date
+    week_end: date
+    quiet_before: datetime  # no touch at or after this instant: quiet for ``stale_days``
+
+
+def review_bounds(
+    now: datetime,
+    today: date,
+    working_days: frozenset[int],
+    stale_days: int = DEFAULT_STALE_DAYS,
+    zone: tzinfo = UTC,
+) -> ReviewBounds:
+    """A prospect is stale when its last touch fell on a day (the rep's) at least
+    ``stale_days`` before today: before the first instant of the day after that one."""
+    first_fresh = today - timedelta(days=stale_days - 1)
+    # fold 0 is the earliest reading of a repeated midnight, and a midnight skipped by a
+    # clock change reads as the instant of the change: the first instant of that day either way
+    starts = datetime.combine(first_fresh, wall_time(0), tzinfo=zone)
+    return ReviewBounds(now, today, end_of_week(today, working_days), starts.astimezone(UTC))
+
+
+def name_key(name: str) -> str:
+    """How the review orders names alike: Python's lower() (the database keeps it too)."""
+    return name.lower()
 
 
 def last_touch(facts: ProspectFacts) -> datetime | None:
@@ -217,8 +257,8 @@ def _urgency(item: ReviewItem) -> tuple[datetime, date, str, int]:
     facts = item.facts
     if item.group is Group.WAITING or item.group is Group.STALE:
         since = last_touch(facts) or facts.created or _EARLIEST
-        return (since, date.min, facts.name.lower(), facts.prospect_id)
-    return (_EARLIEST, item.due or date.max, facts.name.lower(), facts.prospect_id)
+        return (since, date.min, name_key(facts.name), facts.prospect_id)
+    return (_EARLIEST, item.due or date.max, name_key(facts.name), facts.prospect_id)
 
 
 def build_review(

@@ -25,11 +25,15 @@ from followup_desk.domain.outbox import NewJob
 from followup_desk.domain.ports import BookingStore, Clock, FollowupStore
 from followup_desk.domain.review import (
     DEFAULT_STALE_DAYS,
+    Group,
     ProspectFacts,
     Review,
+    ReviewBounds,
+    ReviewItem,
     State,
-    build_review,
+    classify,
     due_of,
+    review_bounds,
     state_of,
 )
 from followup_desk.domain.settings import Settings
@@ -327,7 +331,7 @@ class FollowupService:
 
     # --- the review ----------------------------------------------------------------------
 
-    def sweep(self, facts: Sequence[ProspectFacts] | None = None) -> list[str]:
+    def sweep(self) -> list[str]:
         """Apply the cadence rules that time brings: stop on booking, close on silence.
 
         Cheap whatever the numbers: an enrolment with a touch still to do and no booking
@@ -335,15 +339,7 @@ class FollowupService:
         """
         now = self._clock.now()
         said: list[str] = []
-        known = facts if facts is not None else self._store.review_facts(now)
-        by_id = {f.prospect_id: f for f in known}
-        for enrolment in self._store.active_enrolments():
-            fact = by_id.get(enrolment.prospect_id)
-            if fact is None:
-                continue
-            booked = fact.next_meeting is not None
-            if not booked and enrolment.next_due is not None:
-                continue
+        for enrolment, name, booked in self._store.sweep_candidates(now):
             cadence, planned = self._plans.plan(enrolment)
             now_state = state(
                 planned,
@@ -369,24 +365,61 @@ class FollowupService:
                 self._store.close(
                     enrolment.prospect_id, f"no reply to the {cadence.name} cadence", now
                 )
-                said.append(f"{fact.name}: file closed, no reply by the date given.")
+                said.append(f"{name}: file closed, no reply by the date given.")
             else:
-                said.append(f"{fact.name}: {cadence.name} {reason}.")
+                said.append(f"{name}: {cadence.name} {reason}.")
             log.info("enrolment %s %s (%s)", enrolment.id, status, reason)
         return said
 
-    def review(self, stale_days: int | None = None) -> Review:
-        now = self._clock.now()
-        facts = self._store.review_facts(now)
-        if self.sweep(facts):
-            facts = self._store.review_facts(now)  # a file closed or a cadence stopped
+    def review(self, stale_days: int | None = None, limit: int | None = None) -> Review:
+        """The review, after the sweep. With ``limit``, each group holds its first ``limit``
+        prospects and the review its full counts; ``review_more`` reads the rest."""
+        self.sweep()
+        bounds = self._bounds(stale_days)
+        sizes, rows = self._store.review_first(bounds, limit)
+        grouped: dict[Group, list[ReviewItem]] = {group: [] for group in Group}
+        for group, facts in rows:
+            grouped[group].append(self._item(group, facts, bounds, stale_days))
+        review = Review(
+            bounds.today,
+            tuple((group, tuple(items)) for group, items in grouped.items()),
+            {group: sizes.get(group, 0) for group in Group},
+        )
+        monday = bounds.today - timedelta(days=bounds.today.weekday())
+        self._store.save_week_counts(monday, {g.value: n for g, n in review.counts().items()})
+        return review
+
+    def review_more(
+        self, group: Group, after: ReviewItem, limit: int | None, stale_days: int | None = None
+    ) -> tuple[ReviewItem, ...]:
+        """The prospects of ``group`` after ``after``, in the review's order."""
+        bounds = self._bounds(stale_days)
+        return tuple(
+            self._item(group, facts, bounds, stale_days)
+            for facts in self._store.review_after(bounds, group, after, limit)
+        )
+
+    def _bounds(self, stale_days: int | None) -> ReviewBounds:
         rules = self._settings.rules
         stale = DEFAULT_STALE_DAYS if stale_days is None else stale_days
         # touches are stored in UTC; "waiting since" and "stale" count the rep's days
-        review = build_review(facts, self.today, rules.working_days, stale, rules.zone)
-        monday = self.today - timedelta(days=self.today.weekday())
-        self._store.save_week_counts(monday, {g.value: n for g, n in review.counts().items()})
-        return review
+        return review_bounds(self._clock.now(), self.today, rules.working_days, stale, rules.zone)
+
+    def _item(
+        self, group: Group, facts: ProspectFacts, bounds: ReviewBounds, stale_days: int | None
+    ) -> ReviewItem:
+        """The domain's reading of a row the query placed: what is due and what to do."""
+        stale = DEFAULT_STALE_DAYS if stale_days is None else stale_days
+        item = classify(facts, bounds.today, bounds.week_end, stale, self._settings.rules.zone)
+        if item is None or item.group is not group:
+            log.error(
+                "review: prospect %s grouped %s by the query, %s by the rules",
+                facts.prospect_id,
+                group.value,
+                item.group.value if item else "none",
+            )
+            return ReviewItem(facts, group, item.due if item else None, item.what if item else "")
+        return item
 
     def pipeline(self, weeks: int = 8) -> list[tuple[date, dict[str, int]]]:
         """The review's counts per group for the last ``weeks`` weeks (as reviews saw them)."""

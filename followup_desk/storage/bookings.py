@@ -15,6 +15,7 @@ from followup_desk.domain.booking import (
     TaskStatus,
 )
 from followup_desk.domain.outbox import NewJob
+from followup_desk.domain.review import name_key
 from followup_desk.storage.codec import day, instant, parse_day, parse_instant
 from followup_desk.storage.db import transaction
 from followup_desk.storage.outbox import queue_jobs
@@ -110,9 +111,9 @@ class SqliteBookingStore:
             cur = self._conn.execute(
                 "INSERT INTO prospect (name, email, time_zone, company, phone, follow_up_said,"
                 " follow_up_stated, follow_up_suggested, channels, follow_up_channel,"
-                " email_key, created, updated)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (*values, key, now, now),
+                " email_key, name_key, created, updated)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (*values, key, name_key(p.name), now, now),
             )
             prospect_id = int(cur.lastrowid or 0)
         else:
@@ -127,8 +128,8 @@ class SqliteBookingStore:
                 " follow_up_suggested = COALESCE(?, follow_up_suggested),"
                 " channels = COALESCE(NULLIF(?, ''), channels),"
                 " follow_up_channel = COALESCE(NULLIF(?, ''), follow_up_channel),"
-                " updated = ? WHERE id = ?",
-                (*values, now, prospect_id),
+                " name_key = ?, updated = ? WHERE id = ?",
+                (*values, name_key(p.name), now, prospect_id),
             )
         found = self.prospect(prospect_id)
         assert found is not None

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from followup_desk.domain.review import name_key
 from followup_desk.errors import StorageError
 
 log = logging.getLogger(__name__)
@@ -249,6 +250,93 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE enrolment ADD COLUMN task_key TEXT NOT NULL DEFAULT '';
     UPDATE enrolment SET task_key = lower(hex(randomblob(8)));
     """,
+    # 7: the review is counted and sorted by SQLite from three indexes over the prospect row,
+    # so it never reads every prospect's bookings and enrolment, and shows a group's first
+    # rows without sorting the rest. Kept on the row: booked_until (the end of the last
+    # booked meeting: one is to come while it lies ahead) and unanswered_from (the end of
+    # the first booked meeting with no outcome: the question waits once it has passed), by
+    # triggers on booking; the active enrolment's next touch, by triggers on enrolment; and
+    # name_key (the name as the review sorts it, Python's lower(), written by the prospect
+    # store). Computed from them: due_key (the date that comes due, as domain.review.due_of
+    # works it out, save that a snooze alone counts only while it lies ahead: held says so),
+    # and since (the last touch, or the file's creation).
+    """
+    ALTER TABLE prospect ADD COLUMN booked_until TEXT;
+    ALTER TABLE prospect ADD COLUMN unanswered_from TEXT;
+    ALTER TABLE prospect ADD COLUMN name_key TEXT NOT NULL DEFAULT '';
+    ALTER TABLE prospect ADD COLUMN cadence_name TEXT;
+    ALTER TABLE prospect ADD COLUMN cadence_due TEXT;
+    ALTER TABLE prospect ADD COLUMN cadence_what TEXT;
+    UPDATE prospect SET name_key = followup_name_key(name),
+        booked_until = (SELECT MAX(end_utc) FROM booking
+            WHERE prospect_id = prospect.id AND status = 'booked'),
+        unanswered_from = (SELECT MIN(end_utc) FROM booking
+            WHERE prospect_id = prospect.id AND status = 'booked' AND outcome IS NULL),
+        (cadence_name, cadence_due, cadence_what) = (SELECT cadence_name, next_due, next_what
+            FROM enrolment WHERE prospect_id = prospect.id AND status = 'active');
+    ALTER TABLE prospect ADD COLUMN held INTEGER
+        GENERATED ALWAYS AS (cadence_due IS NULL AND follow_up_suggested IS NULL) VIRTUAL;
+    ALTER TABLE prospect ADD COLUMN due_key TEXT GENERATED ALWAYS AS (
+        CASE
+            WHEN cadence_due IS NULL AND follow_up_suggested IS NULL THEN snoozed_until
+            ELSE MAX(
+                MIN(COALESCE(cadence_due, follow_up_suggested),
+                    COALESCE(follow_up_suggested, cadence_due)),
+                COALESCE(snoozed_until, ''))
+        END) VIRTUAL;
+    ALTER TABLE prospect ADD COLUMN since TEXT GENERATED ALWAYS AS (
+        COALESCE(MAX(last_in_at, last_out_at), last_in_at, last_out_at, created)) VIRTUAL;
+    CREATE INDEX review_by_due ON prospect(due_key, name_key, id, held, booked_until,
+        unanswered_from, since, last_in_at, last_out_at) WHERE closed_at IS NULL;
+    CREATE INDEX review_by_since ON prospect(since, name_key, id, held, due_key, booked_until,
+        unanswered_from, last_in_at, last_out_at) WHERE closed_at IS NULL;
+    CREATE INDEX review_by_name ON prospect(name_key, id, held, due_key, booked_until,
+        unanswered_from, since, last_in_at, last_out_at) WHERE closed_at IS NULL;
+    CREATE TRIGGER booking_added AFTER INSERT ON booking BEGIN
+        UPDATE prospect SET
+            booked_until = (SELECT MAX(end_utc) FROM booking
+                WHERE prospect_id = NEW.prospect_id AND status = 'booked'),
+            unanswered_from = (SELECT MIN(end_utc) FROM booking
+                WHERE prospect_id = NEW.prospect_id AND status = 'booked' AND outcome IS NULL)
+        WHERE id = NEW.prospect_id;
+    END;
+    CREATE TRIGGER booking_changed
+        AFTER UPDATE OF prospect_id, status, end_utc, outcome ON booking BEGIN
+        UPDATE prospect SET
+            booked_until = (SELECT MAX(end_utc) FROM booking
+                WHERE prospect_id = prospect.id AND status = 'booked'),
+            unanswered_from = (SELECT MIN(end_utc) FROM booking
+                WHERE prospect_id = prospect.id AND status = 'booked' AND outcome IS NULL)
+        WHERE id IN (OLD.prospect_id, NEW.prospect_id);
+    END;
+    CREATE TRIGGER booking_removed AFTER DELETE ON booking BEGIN
+        UPDATE prospect SET
+            booked_until = (SELECT MAX(end_utc) FROM booking
+                WHERE prospect_id = OLD.prospect_id AND status = 'booked'),
+            unanswered_from = (SELECT MIN(end_utc) FROM booking
+                WHERE prospect_id = OLD.prospect_id AND status = 'booked' AND outcome IS NULL)
+        WHERE id = OLD.prospect_id;
+    END;
+    CREATE TRIGGER enrolment_added AFTER INSERT ON enrolment BEGIN
+        UPDATE prospect SET (cadence_name, cadence_due, cadence_what) = (
+            SELECT cadence_name, next_due, next_what FROM enrolment
+            WHERE prospect_id = NEW.prospect_id AND status = 'active')
+        WHERE id = NEW.prospect_id;
+    END;
+    CREATE TRIGGER enrolment_changed AFTER UPDATE OF prospect_id, status, cadence_name,
+        next_due, next_what ON enrolment BEGIN
+        UPDATE prospect SET (cadence_name, cadence_due, cadence_what) = (
+            SELECT cadence_name, next_due, next_what FROM enrolment
+            WHERE prospect_id = prospect.id AND status = 'active')
+        WHERE id IN (OLD.prospect_id, NEW.prospect_id);
+    END;
+    CREATE TRIGGER enrolment_removed AFTER DELETE ON enrolment BEGIN
+        UPDATE prospect SET (cadence_name, cadence_due, cadence_what) = (
+            SELECT cadence_name, next_due, next_what FROM enrolment
+            WHERE prospect_id = OLD.prospect_id AND status = 'active')
+        WHERE id = OLD.prospect_id;
+    END;
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -288,6 +376,8 @@ def migrate(conn: sqlite3.Connection) -> None:
             f"The database was written by a newer Followup Desk (schema {version}, this "
             f"version knows {SCHEMA_VERSION}). Update the app to open it."
         )
+    # migration 7 fills the sort key of names already stored with the store's own function
+    conn.create_function("followup_name_key", 1, name_key, deterministic=True)
     for target in range(version, SCHEMA_VERSION):
         log.info("migrating database schema %s -> %s", target, target + 1)
         with transaction(conn):
@@ -297,7 +387,18 @@ def migrate(conn: sqlite3.Connection) -> None:
 
 
 def _statements(script: str) -> list[str]:
-    return [s.strip() for s in script.split(";") if s.strip()]
+    """The script's statements, one by one: a trigger's body keeps its own semicolons."""
+    statements: list[str] = []
+    pending = ""
+    for piece in script.split(";"):
+        pending += piece + ";"
+        if sqlite3.complete_statement(pending):
+            if pending.strip(" \n;"):
+                statements.append(pending.strip())
+            pending = ""
+    if pending.strip(" \n;"):
+        statements.append(pending.strip())
+    return statements
 
 
 @contextmanager

@@ -19,8 +19,9 @@ from followup_desk.domain.enrolments import (
     StoredTouch,
 )
 from followup_desk.domain.outbox import NewJob
-from followup_desk.domain.review import ProspectFacts
+from followup_desk.domain.review import Group, ProspectFacts, ReviewBounds, ReviewItem
 from followup_desk.domain.touches import Direction, Outcome
+from followup_desk.storage import review_query
 from followup_desk.storage.bookings import (
     BOOKING_COLUMNS,
     PROSPECT_COLUMNS,
@@ -378,6 +379,36 @@ class SqliteFollowupStore:
             if parsed is not None:
                 weeks.setdefault(parsed, {})[str(group)] = int(n)
         return sorted(weeks.items())
+
+    # --- the review ----------------------------------------------------------------------
+
+    def review_first(
+        self, bounds: ReviewBounds, limit: int | None
+    ) -> tuple[dict[Group, int], list[tuple[Group, ProspectFacts]]]:
+        return review_query.first_rows(self._conn, bounds, limit)
+
+    def review_after(
+        self, bounds: ReviewBounds, group: Group, after: ReviewItem, limit: int | None
+    ) -> list[ProspectFacts]:
+        return review_query.rows_after(self._conn, bounds, group, after, limit)
+
+    def sweep_candidates(self, now: datetime) -> list[tuple[Enrolment, str, bool]]:
+        """Active enrolments of open files that time may have ended: a meeting is booked,
+        or no touch is left to do. With the prospect's name, and whether it is booked."""
+        moment = instant(now)
+        return [
+            (_enrolment(r[:-2]), str(r[-2]), bool(r[-1]))
+            for r in self._conn.execute(
+                f"SELECT {prefixed(_ENROLMENT_COLUMNS, 'e')}, p.name,"
+                " COALESCE(p.booked_until > ?1, 0)"
+                " FROM prospect AS p JOIN enrolment AS e"
+                "   ON e.prospect_id = p.id AND e.status = 'active'"
+                # the enrolment's next touch is kept on its prospect's row (migration 7)
+                " WHERE p.closed_at IS NULL AND p.cadence_name IS NOT NULL"
+                " AND (p.cadence_due IS NULL OR p.booked_until > ?1)",
+                (moment,),
+            )
+        ]
 
     # --- the review's facts ------------------------------------------------------------
 
