@@ -6,7 +6,6 @@ Same services as the window; `--json` where a script would read the answer. No Q
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 from collections.abc import Callable
 from datetime import date, timedelta
@@ -22,6 +21,7 @@ from followup_desk.domain.review import GROUP_TITLES, Group, Review, ReviewItem
 from followup_desk.domain.touches import Direction, Outcome
 from followup_desk.errors import InvalidInputError, StorageError
 from followup_desk.services.followups import EmptyTouchWarning
+from followup_desk.services.review_export import review_csv
 
 Command = Callable[[Desk, argparse.Namespace, TextIO, TextIO], int]
 
@@ -173,13 +173,7 @@ def cmd_review(desk: Desk, args: argparse.Namespace, out: TextIO, err: TextIO) -
         )
         out.write("\n")
     elif args.csv:
-        writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(["group", "prospect_id", "name", "company", "due", "what"])
-        for group, items in review.groups:
-            for item in items:
-                f = item.facts
-                due = item.due.isoformat() if item.due else ""
-                writer.writerow([group.value, f.prospect_id, f.name, f.company, due, item.what])
+        out.write(review_csv(review))
     else:
         _print_review(review, out)
     return 0

@@ -3,7 +3,9 @@ logging a touch (with the nothing-new warning), and the review's model checked b
 
 from __future__ import annotations
 
+import csv
 from datetime import date, datetime, timedelta
+from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QInputDialog, QLineEdit, QMessageBox
@@ -16,7 +18,9 @@ from followup_desk.domain.review import Group, ProspectFacts, ReviewItem, build_
 from followup_desk.domain.touches import Outcome
 from followup_desk.paths import AppPaths
 from followup_desk.services.booking import BookingRequest
-from followup_desk.ui.viewmodels.review import ReviewModel
+from followup_desk.storage.codec import instant
+from followup_desk.storage.db import connect
+from followup_desk.ui.viewmodels.review import PAGE, ReviewModel
 from followup_desk.ui.widgets.main_window import MainWindow
 from tests.conftest import SettingsWriter
 from tests.gui.conftest import BERLIN, NOW, WindowFactory, answer, press
@@ -175,3 +179,71 @@ def test_a_touch_that_says_nothing_new_is_questioned_then_logged_anyway(
     # the call was the first of the round's three touches: the voicemail is next
     ana = items_of(window, "Ana Lopez")
     assert ana and ana[0].what.startswith("voicemail")
+
+
+def quiet_prospects(home: AppPaths, count: int) -> None:
+    """``count`` prospects met a month ago and never touched since: all of them stale."""
+    conn = connect(home.database)
+    try:
+        for n in range(count):
+            created = instant(NOW - timedelta(days=30) + timedelta(minutes=n))
+            conn.execute(
+                "INSERT INTO prospect (name, name_key, email, email_key, time_zone, created,"
+                " updated) VALUES (?, ?, ?, ?, 'Europe/Berlin', ?, ?)",
+                (f"Quiet {n:03d}", f"quiet {n:03d}", f"q{n}@x.io", f"q{n}@x.io", created, created),
+            )
+    finally:
+        conn.close()
+
+
+def test_a_long_group_shows_its_full_count_and_reads_more_rows_as_the_rep_moves_down(
+    qtbot: QtBot, make_window: WindowFactory, fd_home: AppPaths, write_settings: SettingsWriter
+) -> None:
+    write_settings()
+    quiet_prospects(fd_home, PAGE + 30)
+    window = make_window()
+    open_review(qtbot, window)
+    model, tree = window.review_vm.model, window.review.tree
+    stale = model.group_index(Group.STALE)
+    assert stale.data() == f"Stale ({PAGE + 30})"
+    assert f"Stale {PAGE + 30}" in window.review.counts.text()
+    assert model.rowCount(stale) == PAGE  # the first page only, until the rep goes further
+
+    tree.setFocus()
+    press(qtbot, Qt.Key.Key_End)  # to the last row read: the next ones are read
+    qtbot.waitUntil(lambda: model.rowCount(stale) == PAGE + 30)
+    press(qtbot, Qt.Key.Key_End)
+    last = window.review.selected()
+    assert last is not None and last.facts.name == f"Quiet {PAGE + 29:03d}"
+
+    # after an action the review is read again, and the rows the rep reached stay
+    window.review_vm.load()
+    qtbot.waitUntil(lambda: window.vm.runner.pending == 0)
+    assert model.rowCount(model.group_index(Group.STALE)) == PAGE + 30
+    kept = window.review.selected()
+    assert kept is not None and kept.facts.name == f"Quiet {PAGE + 29:03d}"
+
+
+def test_the_csv_export_holds_every_row_not_only_those_shown(
+    qtbot: QtBot,
+    make_window: WindowFactory,
+    fd_home: AppPaths,
+    write_settings: SettingsWriter,
+    tmp_path: Path,
+) -> None:
+    write_settings()
+    quiet_prospects(fd_home, PAGE + 5)
+    window = make_window()
+    open_review(qtbot, window)
+    target = tmp_path / "review.csv"
+    said: list[str] = []
+    window.review_vm.message.connect(said.append)
+
+    window.review_vm.export_csv(target)
+    qtbot.waitUntil(lambda: bool(said))
+
+    assert said == [f"The review is in {target}."]
+    rows = list(csv.reader(target.read_text(encoding="utf-8").splitlines()))
+    assert rows[0] == ["group", "prospect_id", "name", "company", "due", "what"]
+    assert len(rows) == 1 + PAGE + 5
+    assert {r[0] for r in rows[1:]} == {"stale"}

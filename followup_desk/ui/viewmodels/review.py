@@ -5,10 +5,10 @@ is built again, so what is shown is always what the database says.
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import (
@@ -21,6 +21,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QFont
 
+from followup_desk.atomic import atomic_write
 from followup_desk.domain.booking import Booking, Prospect
 from followup_desk.domain.cadences import Cadence, Channel
 from followup_desk.domain.phrases import format_short_day
@@ -42,36 +43,116 @@ ItemRole = Qt.ItemDataRole.UserRole + 1
 HEADERS = ("Prospect", "Due", "What")
 # internalId of a group row; an item row stores its group's number + 1 (ids are unsigned)
 _GROUP_ROW = 0
+PAGE = 100  # rows read at a time per group: a few screens' worth
+
+
+@dataclass
+class _Shown:
+    """A group as the window has it: its first items, and how many it has in all."""
+
+    group: Group
+    items: list[ReviewItem]
+    size: int
+    asking: bool = False  # its next rows are being read
+    stuck: bool = False  # reading them failed: F5 reads the review again
 
 
 class ReviewModel(QAbstractItemModel):
-    """Groups (with their counts) at the top level, their prospects below, most urgent first."""
+    """Groups (with their counts) at the top level, their prospects below, most urgent first.
+
+    A group holds its first rows; ``read_more`` asks for the rows after the last one shown
+    (``moreWanted``), read in the worker and added by ``add_more``. So a review of thousands
+    opens as fast as one of ten, and the counts are always the whole group's. (Not Qt's
+    canFetchMore/fetchMore: a tree view calls those as it expands a group, which would read
+    every group's second page at once; the review page asks when the rep gets near the end.)
+    """
+
+    moreWanted = Signal(object, object)  # a Group, and its last item shown
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._groups: list[tuple[Group, tuple[ReviewItem, ...]]] = []
+        self._groups: list[_Shown] = []
+        self._generation = 0  # a new review: rows asked for the old one are dropped
 
     def set_review(self, review: Review | None) -> None:
         self.beginResetModel()
-        self._groups = [(g, items) for g, items in review.groups if items] if review else []
+        counts = review.counts() if review else {}
+        self._groups = (
+            [_Shown(g, list(items), counts[g]) for g, items in review.groups if counts[g]]
+            if review
+            else []
+        )
+        self._generation += 1
         self.endResetModel()
+
+    def loaded(self) -> int:
+        """The most rows any group has read (a new review reads at least as many)."""
+        return max((len(shown.items) for shown in self._groups), default=0)
+
+    def generation(self) -> int:
+        return self._generation
+
+    def add_more(self, group: Group, items: Sequence[ReviewItem], generation: int) -> None:
+        """The rows read after a group's last one (dropped when the review changed since)."""
+        if generation != self._generation:
+            return
+        for row, shown in enumerate(self._groups):
+            if shown.group is not group:
+                continue
+            shown.asking = False
+            if not items:  # the group shrank since it was counted
+                shown.size = len(shown.items)
+                return
+            first = len(shown.items)
+            self.beginInsertRows(
+                self.createIndex(row, 0, _GROUP_ROW), first, first + len(items) - 1
+            )
+            shown.items.extend(items)
+            self.endInsertRows()
+            return
+
+    def more_failed(self, group: Group, generation: int) -> None:
+        for shown in self._groups if generation == self._generation else ():
+            if shown.group is group:
+                shown.asking, shown.stuck = False, True
+
+    def _shown_at(self, parent: _Index) -> _Shown | None:
+        if not parent.isValid() or parent.internalId() != _GROUP_ROW or parent.column() != 0:
+            return None
+        return self._groups[parent.row()] if 0 <= parent.row() < len(self._groups) else None
+
+    def can_read_more(self, parent: _Index) -> bool:
+        shown = self._shown_at(parent)
+        return (
+            shown is not None
+            and bool(shown.items)
+            and len(shown.items) < shown.size
+            and not shown.asking
+            and not shown.stuck
+        )
+
+    def read_more(self, parent: _Index) -> None:
+        shown = self._shown_at(parent)
+        if shown is not None and self.can_read_more(parent):
+            shown.asking = True
+            self.moreWanted.emit(shown.group, shown.items[-1])
 
     def item(self, index: _Index) -> ReviewItem | None:
         if not index.isValid() or index.internalId() == _GROUP_ROW:
             return None
         group = int(index.internalId()) - 1
-        items = self._groups[group][1]
+        items = self._groups[group].items
         return items[index.row()] if 0 <= index.row() < len(items) else None
 
     def group_index(self, group: Group) -> QModelIndex:
-        for row, (g, _) in enumerate(self._groups):
-            if g is group:
+        for row, shown in enumerate(self._groups):
+            if shown.group is group:
                 return self.createIndex(row, 0, _GROUP_ROW)
         return QModelIndex()
 
     def index_of(self, prospect_id: int) -> QModelIndex:
-        for number, (_, items) in enumerate(self._groups):
-            for row, item in enumerate(items):
+        for number, shown in enumerate(self._groups):
+            for row, item in enumerate(shown.items):
                 if item.facts.prospect_id == prospect_id:
                     return self.createIndex(row, 0, number + 1)
         return QModelIndex()
@@ -91,9 +172,8 @@ class ReviewModel(QAbstractItemModel):
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
         if not parent.isValid():
             return len(self._groups)
-        if parent.internalId() == _GROUP_ROW and parent.column() == 0:
-            return len(self._groups[parent.row()][1])
-        return 0
+        shown = self._shown_at(parent)
+        return len(shown.items) if shown is not None else 0
 
     def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
         return len(HEADERS)
@@ -109,9 +189,10 @@ class ReviewModel(QAbstractItemModel):
         if not index.isValid():
             return None
         if index.internalId() == _GROUP_ROW:
-            group, items = self._groups[index.row()]
+            shown = self._groups[index.row()]
             if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
-                return f"{GROUP_TITLES[group]} ({len(items)})" if index.column() == 0 else None
+                title = f"{GROUP_TITLES[shown.group]} ({shown.size:,})"
+                return title if index.column() == 0 else None
             if role == Qt.ItemDataRole.FontRole:
                 font = QFont()
                 font.setBold(True)
@@ -162,14 +243,28 @@ class ReviewViewModel(QObject):
         self.weeks: list[tuple[date, dict[str, int]]] = []
         self.can_send = False  # an SMTP account exists: Shift+M sends the message
         self.error = ""
+        self.model.moreWanted.connect(self._read_more)
 
     # --- loading ---------------------------------------------------------------------
 
+    def _read_more(self, group: Group, last: ReviewItem) -> None:
+        stale, generation = self.stale_days, self.model.generation()
+
+        def job(desk: Desk) -> tuple[ReviewItem, ...]:
+            return desk.followups.review_more(group, last, PAGE, stale)
+
+        def failed(error: UserError) -> None:
+            self.model.more_failed(group, generation)
+            self._failed(error)
+
+        self.runner.submit(job, lambda items: self.model.add_more(group, items, generation), failed)
+
     def load(self) -> None:
         stale = self.stale_days
+        limit = max(PAGE, self.model.loaded())  # the rep keeps the rows they scrolled to
 
         def job(desk: Desk) -> Loaded:
-            review = desk.followups.review(stale)
+            review = desk.followups.review(stale, limit)
             cadences = [c for c, _ in desk.cadences.cadences()]
             can_send = desk.followup_outbox.can_send()
             awaiting = desk.followups.awaiting_outcome()
@@ -349,16 +444,24 @@ class ReviewViewModel(QObject):
         pid = item.facts.prospect_id
         self.runner.submit(lambda desk: desk.bookings.prospect(pid), done, self._failed)
 
-    def csv_text(self) -> str:
-        out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(["group", "prospect_id", "name", "company", "due", "what"])
-        for group, items in self.review.groups if self.review else ():
-            for item in items:
-                f = item.facts
-                due = item.due.isoformat() if item.due else ""
-                writer.writerow([group.value, f.prospect_id, f.name, f.company, due, item.what])
-        return out.getvalue()
+    def export_csv(self, path: Path) -> None:
+        """The whole review (every row, not only those shown) as CSV, written in the worker."""
+        stale = self.stale_days
+
+        def job(desk: Desk) -> None:
+            from followup_desk.services.review_export import review_csv
+
+            text = review_csv(desk.followups.review(stale))
+            try:
+                atomic_write(path, text.encode("utf-8"))
+            except OSError as exc:
+                raise UserError(
+                    f"{path} could not be written ({exc.strerror}); nothing saved."
+                ) from exc
+
+        self.runner.submit(
+            job, lambda _r: self.message.emit(f"The review is in {path}."), self._failed
+        )
 
 
 def _is_empty_touch_warning(error: UserError) -> bool:

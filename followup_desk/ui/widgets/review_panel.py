@@ -28,7 +28,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from followup_desk.atomic import atomic_write
 from followup_desk.domain.followup import parse_stated_date
 from followup_desk.domain.review import ReviewItem
 from followup_desk.domain.touches import Outcome
@@ -42,6 +41,7 @@ KEYS = (
     "O mail it · X close the file · A past meetings · Ctrl+E export CSV · F5 reload"
 )
 SEND_KEY = "Shift+M send it by e-mail"
+NEAR_THE_END = 10  # rows from the end of what a group has read: time to read its next rows
 CLOSE_REASONS = (
     "not interested",
     "no budget",
@@ -103,6 +103,11 @@ class ReviewPanel(QWidget):
         layout.addWidget(self.tree, 1)
         layout.addWidget(self.chart)
         layout.addWidget(self.keys)
+        # a group's next rows are read as its last ones come into view or near the cursor
+        self.tree.verticalScrollBar().valueChanged.connect(self._read_what_shows)
+        self.tree.selectionModel().currentChanged.connect(self._read_what_shows)
+        self._kept: int | None = None  # the prospect under the cursor, kept across reloads
+        self.tree.selectionModel().currentChanged.connect(self._keep)
         vm.changed.connect(self.refresh)
         vm.outcomesChanged.connect(self._outcomes_changed)
         vm.emptyNote.connect(self._empty_note)
@@ -115,7 +120,7 @@ class ReviewPanel(QWidget):
     # --- drawing -------------------------------------------------------------------------
 
     def refresh(self) -> None:
-        kept = self.selected()
+        kept = self._kept
         self.counts.setText(self.vm.error or self.vm.counts_line())
         self.tree.expandAll()
         if self.vm.review is not None:
@@ -123,12 +128,31 @@ class ReviewPanel(QWidget):
         self.chart.set_weeks(self.vm.weeks)
         with_send = KEYS.replace(" · X close", f" · {SEND_KEY} · X close", 1)
         self.keys.setText(with_send if self.vm.can_send else KEYS)
-        index = self.vm.model.index_of(kept.facts.prospect_id) if kept else None
+        index = self.vm.model.index_of(kept) if kept is not None else None
         if index is None or not index.isValid():
             first_group = self.vm.model.index(0, 0)
             index = self.vm.model.index(0, 0, first_group) if first_group.isValid() else None
         if index is not None and index.isValid():
             self.tree.setCurrentIndex(index)
+        self._read_what_shows()
+
+    def _keep(self, *_: object) -> None:
+        item = self.selected()
+        if item is not None:  # a reset clears the cursor: the prospect is found again after
+            self._kept = item.facts.prospect_id
+
+    def _read_what_shows(self, *_: object) -> None:
+        model, view = self.vm.model, self.tree.viewport().rect()
+        current = self.tree.currentIndex()
+        for row in range(model.rowCount()):
+            group = model.index(row, 0)
+            shown = model.rowCount(group)
+            if not model.can_read_more(group) or not self.tree.isExpanded(group):
+                continue
+            last = model.index(shown - 1, 0, group)
+            near = current.parent() == group and current.row() >= shown - NEAR_THE_END
+            if near or self.tree.visualRect(last).intersects(view):
+                model.read_more(group)
 
     def _outcomes_changed(self) -> None:
         waiting = len(self.vm.awaiting)
@@ -308,9 +332,4 @@ class ReviewPanel(QWidget):
         )
         if not path:
             return
-        try:
-            atomic_write(Path(path), self.vm.csv_text().encode("utf-8"))
-        except OSError as exc:
-            self.vm.message.emit(f"{path} could not be written ({exc.strerror}); nothing saved.")
-            return
-        self.vm.message.emit(f"The review is in {path}.")
+        self.vm.export_csv(Path(path))
