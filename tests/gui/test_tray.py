@@ -19,16 +19,19 @@ from pytestqt.qtbot import QtBot
 from followup_desk.app import open_desk
 from followup_desk.domain.review import Group
 from followup_desk.paths import AppPaths
+from followup_desk.storage.db import connect
 from followup_desk.storage.settings_file import load_settings
 from followup_desk.ui.launch import build_window
 from followup_desk.ui.tray import DeskTray, install_tray
 from followup_desk.ui.viewmodels.reminders import RemindersViewModel
+from followup_desk.ui.viewmodels.review import PAGE
 from followup_desk.ui.widgets.main_window import MainWindow
 from tests.conftest import SettingsWriter
 from tests.gui.conftest import NOW
 from tests.gui.test_review_page import seed
 
 TUESDAY = date(2026, 11, 24)
+T0 = "2026-11-02T09:00:00+00:00"
 
 
 class MovableClock:
@@ -194,3 +197,32 @@ def test_weekly_review_and_quit_from_the_tray(
     tray.quit_action.trigger()
     qtbot.waitUntil(lambda: not window.isVisible())
     assert not window.vm.runner._thread.isRunning()
+
+
+def test_with_more_due_than_the_review_shows_the_tray_and_notice_count_them_all(
+    qtbot: QtBot, fd_home: AppPaths, write_settings: SettingsWriter
+) -> None:
+    write_settings()
+    many = PAGE + 20
+    conn = connect(fd_home.database)
+    try:
+        for n in range(many):  # each one's follow-up date was last Friday
+            conn.execute(
+                "INSERT INTO prospect (name, name_key, email, email_key, time_zone, created,"
+                " updated, follow_up_suggested) VALUES (?, ?, ?, ?, 'UTC', ?, ?, '2026-11-20')",
+                (f"Due {n:03d}", f"due {n:03d}", f"d{n}@x.io", f"d{n}@x.io", T0, T0),
+            )
+    finally:
+        conn.close()
+    window = build_window(fd_home, load_settings(fd_home.settings_file), MovableClock(NOW))
+    qtbot.addWidget(window)
+    try:
+        reminders = RemindersViewModel(window.review_vm)
+        tray = DeskTray(window, reminders)
+        heard = listen(reminders)
+        tick(qtbot, reminders)
+
+        assert tray.due_action.text() == f"{many} touches due today ({many} overdue)"
+        assert heard == [(f"{many} touches due", f"Due 000, Due 001, Due 002 and {many - 3} more.")]
+    finally:
+        window.vm.runner.shutdown()

@@ -36,20 +36,25 @@ def _meeting_key(booking: Booking) -> Key:
     return ("outcome", booking.id or 0, booking.start.isoformat())
 
 
-def _names(names: Sequence[str]) -> str:
+def _names(names: Sequence[str], total: int | None = None) -> str:
     shown = ", ".join(names[:NAMES_SHOWN])
-    more = len(names) - NAMES_SHOWN
-    return f"{shown} and {more} more" if more > 0 else shown
+    more = (len(names) if total is None else total) - min(len(names), NAMES_SHOWN)
+    return f"{shown} and {more:,} more" if more > 0 else shown
 
 
-def touch_notice(items: Sequence[ReviewItem], today: date) -> tuple[str, str]:
-    if len(items) == 1:
+def touch_notice(
+    items: Sequence[ReviewItem], today: date, total: int | None = None
+) -> tuple[str, str]:
+    """What newly came due; ``total`` is how many are due in all, when the review read only
+    the first rows of its groups (the names are those of the rows read)."""
+    count = len(items) if total is None else max(total, len(items))
+    if count == 1:
         item = items[0]
         what = item.what[:1].upper() + item.what[1:] if item.what else "A touch"
         late = item.due is not None and item.due < today
         when = f"was due {format_short_day(item.due)}" if late and item.due else "due today"
         return f"Touch due: {item.facts.name}", f"{what}, {when}."
-    return f"{len(items)} touches due", _names([i.facts.name for i in items]) + "."
+    return f"{count:,} touches due", _names([i.facts.name for i in items], count) + "."
 
 
 def outcome_notice(meetings: Sequence[tuple[Booking, Prospect]]) -> tuple[str, str]:
@@ -104,16 +109,22 @@ class RemindersViewModel(QObject):
         review = self.review.review
         if review is None:
             return  # not read yet, or the first read failed
-        overdue = review.items(Group.OVERDUE)
-        due = [*overdue, *review.items(Group.DUE_TODAY)]
+        # the counts are the whole groups'; the items, the rows the review has read of them
+        counts = review.counts()
+        due = [*review.items(Group.OVERDUE), *review.items(Group.DUE_TODAY)]
         awaiting = list(self.review.awaiting)
-        self.due, self.overdue, self.awaiting = len(due), len(overdue), len(awaiting)
+        self.overdue = counts.get(Group.OVERDUE, 0)
+        self.due = self.overdue + counts.get(Group.DUE_TODAY, 0)
+        self.awaiting = len(awaiting)
         self.countsChanged.emit()
         new_due = [i for i in due if _touch_key(i) not in self._announced]
         new_meetings = [m for m in awaiting if _meeting_key(m[0]) not in self._announced]
         self._announced.update(_touch_key(i) for i in new_due)
         self._announced.update(_meeting_key(b) for b, _ in new_meetings)
         if new_due:
-            self.notify.emit(*touch_notice(new_due, review.today))
+            # due beyond the rows read cannot be told new or not: the notice says how many
+            # are due in all, and names the new ones read
+            total = self.due if self.due > len(due) else None
+            self.notify.emit(*touch_notice(new_due, review.today, total))
         if new_meetings:
             self.notify.emit(*outcome_notice(new_meetings))

@@ -296,8 +296,8 @@ class ReviewViewModel(QObject):
         if self.review is None:
             return "Reading…"
         counts = self.review.counts()
-        shown = [f"{GROUP_TITLES[g]} {counts[g]}" for g in Group if g is not Group.LATER]
-        return " · ".join(shown) + f" · Later {counts[Group.LATER]}"
+        shown = [f"{GROUP_TITLES[g]} {counts[g]:,}" for g in Group if g is not Group.LATER]
+        return " · ".join(shown) + f" · Later {counts[Group.LATER]:,}"
 
     # --- one-key actions -----------------------------------------------------------------
 
