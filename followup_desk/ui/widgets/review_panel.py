@@ -41,7 +41,11 @@ KEYS = (
     "O mail it · X close the file · A past meetings · Ctrl+E export CSV · F5 reload"
 )
 SEND_KEY = "Shift+M send it by e-mail"
-NEAR_THE_END = 10  # rows from the end of what a group has read: time to read its next rows
+# Near the end of what a group has read, its next rows are read ahead: the cursor within
+# half a page of it (a few Page Downs), or that end less than two screens below the view.
+# Rows are never read for a group scrolled past: they would push the view's rows down.
+NEAR_THE_END = 50
+SCREENS_AHEAD = 2
 CLOSE_REASONS = (
     "not interested",
     "no budget",
@@ -149,9 +153,11 @@ class ReviewPanel(QWidget):
             shown = model.rowCount(group)
             if not model.can_read_more(group) or not self.tree.isExpanded(group):
                 continue
-            last = model.index(shown - 1, 0, group)
+            end = self.tree.visualRect(model.index(shown - 1, 0, group))
+            ahead = end.isValid() and end.bottom() >= 0
+            ahead = ahead and end.top() <= view.bottom() + SCREENS_AHEAD * view.height()
             near = current.parent() == group and current.row() >= shown - NEAR_THE_END
-            if near or self.tree.visualRect(last).intersects(view):
+            if near or ahead:
                 model.read_more(group)
 
     def _outcomes_changed(self) -> None:
