@@ -17,6 +17,7 @@ from followup_desk.atomic import atomic_write
 from followup_desk.domain.cadences import Channel
 from followup_desk.domain.followup import parse_stated_date
 from followup_desk.domain.outbox import JobKind, JobState
+from followup_desk.domain.phrases import format_short_day
 from followup_desk.domain.review import GROUP_TITLES, Group, Review, ReviewItem
 from followup_desk.domain.touches import Direction, Outcome
 from followup_desk.errors import InvalidInputError, StorageError
@@ -145,15 +146,15 @@ def _print_review(review: Review, out: TextIO) -> None:
     counts = review.counts()
     shown = [g for g in Group if counts.get(g)]
     out.write(f"Weekly review, {review.today:%A %d %B %Y}\n")
-    out.write("  " + " · ".join(f"{GROUP_TITLES[g]} {counts.get(g, 0)}" for g in Group) + "\n")
+    out.write("  " + " · ".join(f"{GROUP_TITLES[g]} {counts.get(g, 0):,}" for g in Group) + "\n")
     if not shown:
         out.write("\nEvery open prospect has a booked next step. Nothing to chase.\n")
         return
     for group in shown:
-        out.write(f"\n{GROUP_TITLES[group]} ({counts[group]})\n")
+        out.write(f"\n{GROUP_TITLES[group]} ({counts[group]:,})\n")
         for item in review.items(group):
             f = item.facts
-            due = f"{item.due:%a %d %b}  " if item.due else ""
+            due = f"{format_short_day(item.due):<10}  " if item.due else ""
             who = f.name + (f", {f.company}" if f.company else "")
             out.write(f"  {f.prospect_id:>5}  {due}{who}: {item.what}\n")
 
