@@ -11,6 +11,8 @@ import os
 import tempfile
 from pathlib import Path
 
+from followup_desk.errors import StorageError
+
 
 def atomic_write(path: Path, data: bytes) -> None:
     """Replace ``path`` with ``data`` in one step. Raises OSError (nothing left behind)."""
@@ -25,3 +27,12 @@ def atomic_write(path: Path, data: bytes) -> None:
         with contextlib.suppress(OSError):
             os.unlink(tmp_name)
         raise
+
+
+def export_text(path: Path, text: str, lost: str) -> None:
+    """An export the rep asked for: written whole, or a StorageError saying why and that
+    ``lost`` (e.g. "nothing was exported")."""
+    try:
+        atomic_write(path, text.encode("utf-8"))
+    except OSError as exc:
+        raise StorageError(f"{path} could not be written ({exc.strerror}); {lost}.") from exc

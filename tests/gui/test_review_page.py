@@ -247,3 +247,26 @@ def test_the_csv_export_holds_every_row_not_only_those_shown(
     assert rows[0] == ["group", "prospect_id", "name", "company", "due", "what"]
     assert len(rows) == 1 + PAGE + 5
     assert {r[0] for r in rows[1:]} == {"stale"}
+
+
+def test_a_csv_export_that_cannot_be_written_says_why_and_leaves_nothing(
+    qtbot: QtBot,
+    make_window: WindowFactory,
+    fd_home: AppPaths,
+    write_settings: SettingsWriter,
+    tmp_path: Path,
+) -> None:
+    write_settings()
+    quiet_prospects(fd_home, 3)
+    window = make_window()
+    open_review(qtbot, window)
+    target = tmp_path / "no such folder" / "review.csv"
+    said: list[str] = []
+    window.review_vm.message.connect(said.append)
+
+    window.review_vm.export_csv(target)
+    qtbot.waitUntil(lambda: bool(said))
+
+    assert said[0].startswith(f"{target} could not be written (")
+    assert said[0].endswith("; nothing was saved.")
+    assert not target.parent.exists()

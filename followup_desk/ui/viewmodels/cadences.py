@@ -20,7 +20,7 @@ from PySide6.QtCore import (
     Signal,
 )
 
-from followup_desk.atomic import atomic_write
+from followup_desk.atomic import export_text
 from followup_desk.domain.cadences import Anchor, Cadence, CadenceStep, Plan, plan
 from followup_desk.errors import CadenceFileError, InvalidInputError, StorageError, UserError
 from followup_desk.ui.runner import DeskRunner
@@ -376,13 +376,7 @@ class CadencesViewModel(QObject):
             return
 
         def job(desk: Desk) -> int:
-            text = desk.cadences.export_cadences(keys)
-            try:
-                atomic_write(path, text.encode("utf-8"))
-            except OSError as exc:
-                raise StorageError(
-                    f"{path} could not be written ({exc.strerror}); nothing was exported."
-                ) from exc
+            export_text(path, desk.cadences.export_cadences(keys), "nothing was exported")
             return len(keys)
 
         def done(count: int) -> None:

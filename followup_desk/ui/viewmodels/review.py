@@ -21,7 +21,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QFont
 
-from followup_desk.atomic import atomic_write
+from followup_desk.atomic import export_text
 from followup_desk.domain.booking import Booking, Prospect
 from followup_desk.domain.cadences import Cadence, Channel
 from followup_desk.domain.phrases import format_short_day
@@ -451,13 +451,7 @@ class ReviewViewModel(QObject):
         def job(desk: Desk) -> None:
             from followup_desk.services.review_export import review_csv
 
-            text = review_csv(desk.followups.review(stale))
-            try:
-                atomic_write(path, text.encode("utf-8"))
-            except OSError as exc:
-                raise UserError(
-                    f"{path} could not be written ({exc.strerror}); nothing saved."
-                ) from exc
+            export_text(path, review_csv(desk.followups.review(stale)), "nothing was saved")
 
         self.runner.submit(
             job, lambda _r: self.message.emit(f"The review is in {path}."), self._failed
