@@ -182,7 +182,7 @@ class FollowupStore(Protocol):
     ) -> None: ...
 
     def review_facts(
-        self, now: datetime, *, include_closed: bool = False, include_booked: bool = True
+        self, now: datetime, *, include_closed: bool = False
     ) -> list[ProspectFacts]: ...
 
     def review_first(

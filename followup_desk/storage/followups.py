@@ -412,27 +412,19 @@ class SqliteFollowupStore:
 
     # --- the review's facts ------------------------------------------------------------
 
-    def review_facts(
-        self, now: datetime, *, include_closed: bool = False, include_booked: bool = True
-    ) -> list[ProspectFacts]:
-        """One row per prospect, with everything the review groups by."""
-        conditions = [] if include_closed else ["p.closed_at IS NULL"]
-        if not include_booked:  # the review never shows those with a meeting to come
-            conditions.append(
-                "NOT EXISTS (SELECT 1 FROM booking WHERE prospect_id = p.id"
-                " AND status = 'booked' AND end_utc > ?1)"
-            )
-        where = (" WHERE " + " AND ".join(conditions)) if conditions else ""
+    def review_facts(self, now: datetime, *, include_closed: bool = False) -> list[ProspectFacts]:
+        """One row per prospect, with everything the review groups by, from the columns
+        migration 7 keeps on the prospect row (a booking is read only for those booked)."""
+        where = "" if include_closed else " WHERE p.closed_at IS NULL"
         rows = self._conn.execute(
             "SELECT p.id, p.name, p.company, p.created, p.closed_at, p.closed_reason,"
-            " (SELECT MIN(start_utc) FROM booking WHERE prospect_id = p.id"
-            "   AND status = 'booked' AND end_utc > ?1) AS next_meeting,"
-            " EXISTS (SELECT 1 FROM booking WHERE prospect_id = p.id AND status = 'booked'"
-            "   AND outcome IS NULL AND end_utc <= ?1) AS awaiting,"
-            " p.last_in_at, p.last_out_at, e.cadence_name, e.next_due, e.next_what,"
+            " CASE WHEN p.booked_until > ?1 THEN (SELECT MIN(start_utc) FROM booking"
+            "   WHERE prospect_id = p.id AND status = 'booked' AND end_utc > ?1)"
+            " END AS next_meeting,"
+            " COALESCE(p.unanswered_from <= ?1, 0) AS awaiting,"
+            " p.last_in_at, p.last_out_at, p.cadence_name, p.cadence_due, p.cadence_what,"
             " p.follow_up_suggested, p.follow_up_said, p.snoozed_until, p.follow_up_stated"
-            " FROM prospect AS p LEFT JOIN enrolment AS e"
-            "   ON e.prospect_id = p.id AND e.status = 'active'" + where,
+            " FROM prospect AS p" + where + " ORDER BY p.id",
             (instant(now),),
         ).fetchall()
         return [
