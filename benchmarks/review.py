@@ -762,7 +762,11 @@ def bench(desk: Desk, reps: Repetitions) -> Results:
     counts = page.counts()
     biggest = max(counts, key=lambda g: counts[g])
     last = page.items(biggest)[-1]
-    more_times = measure(lambda: ours_alone.review_more(biggest, last, PAGE), reps.runs)
+    page_bounds = page.bounds
+    assert page_bounds is not None
+    more_times = measure(
+        lambda: ours_alone.review_more(biggest, last, PAGE, page_bounds), reps.runs
+    )
 
     naive = Baseline(desk.conn)
     plain = Baseline(desk.conn, by_prospect=False)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Protocol
@@ -18,7 +18,7 @@ from followup_desk.domain.enrolments import (
 )
 from followup_desk.domain.intervals import BusyBlock
 from followup_desk.domain.outbox import NewJob, Reply
-from followup_desk.domain.review import Group, ProspectFacts, ReviewBounds, ReviewItem
+from followup_desk.domain.review import DueNow, Group, ProspectFacts, ReviewBounds, ReviewItem
 from followup_desk.domain.touches import Direction, Outcome
 
 
@@ -186,9 +186,14 @@ class FollowupStore(Protocol):
     ) -> list[ProspectFacts]: ...
 
     def review_first(
-        self, bounds: ReviewBounds, limit: int | None
+        self, bounds: ReviewBounds, limit: int | None, limits: Mapping[Group, int] | None = None
     ) -> tuple[dict[Group, int], list[tuple[Group, ProspectFacts]]]:
-        """Each group's size, and its first ``limit`` prospects (None: all), in order."""
+        """Each group's size, and its first ``limit`` prospects (None: all; ``limits`` for
+        some groups), in order."""
+        ...
+
+    def review_due_now(self, bounds: ReviewBounds) -> list[DueNow]:
+        """Every prospect overdue or due today, with its due date."""
         ...
 
     def review_after(

@@ -92,6 +92,7 @@ class Review:
     today: date
     groups: tuple[tuple[Group, tuple[ReviewItem, ...]], ...]
     sizes: Mapping[Group, int] = field(default_factory=dict)
+    bounds: ReviewBounds | None = None  # what it was grouped against: its later rows too
 
     def counts(self) -> dict[Group, int]:
         return {group: self.sizes.get(group, len(items)) for group, items in self.groups}
@@ -105,6 +106,15 @@ class Review:
 
 
 @dataclass(frozen=True)
+class DueNow:
+    """A prospect whose touch is overdue or due today (the reminders count every one)."""
+
+    prospect_id: int
+    due: date
+    name: str
+
+
+@dataclass(frozen=True)
 class ReviewBounds:
     """What the grouping compares each prospect with, so a query can group in bulk."""
 
@@ -112,6 +122,7 @@ class ReviewBounds:
     today: date
     week_end: date
     quiet_before: datetime  # no touch at or after this instant: quiet for ``stale_days``
+    stale_days: int = DEFAULT_STALE_DAYS
 
 
 def review_bounds(
@@ -123,11 +134,14 @@ def review_bounds(
 ) -> ReviewBounds:
     """A prospect is stale when its last touch fell on a day (the rep's) at least
     ``stale_days`` before today: before the first instant of the day after that one."""
-    first_fresh = today - timedelta(days=stale_days - 1)
+    # clamped to the calendar: a stale_days past the year 1 makes nobody stale, not a crash
+    back = max(min(stale_days - 1, (today - date.min).days - 1), (today - date.max).days + 1)
+    first_fresh = today - timedelta(days=back)
     # fold 0 is the earliest reading of a repeated midnight, and a midnight skipped by a
     # clock change reads as the instant of the change: the first instant of that day either way
     starts = datetime.combine(first_fresh, wall_time(0), tzinfo=zone)
-    return ReviewBounds(now, today, end_of_week(today, working_days), starts.astimezone(UTC))
+    week_end = end_of_week(today, working_days)
+    return ReviewBounds(now, today, week_end, starts.astimezone(UTC), stale_days)
 
 
 def name_key(name: str) -> str:

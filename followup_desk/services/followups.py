@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 import secrets
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
@@ -25,6 +25,7 @@ from followup_desk.domain.outbox import NewJob
 from followup_desk.domain.ports import BookingStore, Clock, FollowupStore
 from followup_desk.domain.review import (
     DEFAULT_STALE_DAYS,
+    DueNow,
     Group,
     ProspectFacts,
     Review,
@@ -371,46 +372,58 @@ class FollowupService:
             log.info("enrolment %s %s (%s)", enrolment.id, status, reason)
         return said
 
-    def review(self, stale_days: int | None = None, limit: int | None = None) -> Review:
-        """The review, after the sweep. With ``limit``, each group holds its first ``limit``
-        prospects and the review its full counts; ``review_more`` reads the rest."""
+    def review(
+        self,
+        stale_days: int | None = None,
+        limit: int | None = None,
+        limits: Mapping[Group, int] | None = None,
+    ) -> Review:
+        """The review, after the sweep. With ``limit`` (or ``limits`` per group), each group
+        holds its first rows and the review its full counts; ``review_more`` reads the rest."""
         self.sweep()
         bounds = self._bounds(stale_days)
-        sizes, rows = self._store.review_first(bounds, limit)
+        sizes, rows = self._store.review_first(bounds, limit, limits)
         grouped: dict[Group, list[ReviewItem]] = {group: [] for group in Group}
         for group, facts in rows:
-            grouped[group].append(self._item(group, facts, bounds, stale_days))
+            grouped[group].append(self._item(group, facts, bounds))
         review = Review(
             bounds.today,
             tuple((group, tuple(items)) for group, items in grouped.items()),
             {group: sizes.get(group, 0) for group in Group},
+            bounds,
         )
         monday = bounds.today - timedelta(days=bounds.today.weekday())
         self._store.save_week_counts(monday, {g.value: n for g, n in review.counts().items()})
         return review
 
     def review_more(
-        self, group: Group, after: ReviewItem, limit: int | None, stale_days: int | None = None
+        self, group: Group, after: ReviewItem, limit: int | None, bounds: ReviewBounds
     ) -> tuple[ReviewItem, ...]:
-        """The prospects of ``group`` after ``after``, in the review's order."""
-        bounds = self._bounds(stale_days)
+        """The prospects of ``group`` after ``after``, in the order of the review that showed
+        ``after`` (its bounds: past midnight, its groups still hold as they were read)."""
         return tuple(
-            self._item(group, facts, bounds, stale_days)
+            self._item(group, facts, bounds)
             for facts in self._store.review_after(bounds, group, after, limit)
         )
 
+    def due_now(self, stale_days: int | None = None) -> list[DueNow]:
+        """Every prospect overdue or due today and its due date (the reminders' count)."""
+        return self._store.review_due_now(self._bounds(stale_days))
+
     def _bounds(self, stale_days: int | None) -> ReviewBounds:
         rules = self._settings.rules
-        stale = DEFAULT_STALE_DAYS if stale_days is None else stale_days
-        # touches are stored in UTC; "waiting since" and "stale" count the rep's days
-        return review_bounds(self._clock.now(), self.today, rules.working_days, stale, rules.zone)
+        return review_bounds(
+            self._clock.now(), self.today, rules.working_days, self._stale(stale_days), rules.zone
+        )
 
-    def _item(
-        self, group: Group, facts: ProspectFacts, bounds: ReviewBounds, stale_days: int | None
-    ) -> ReviewItem:
+    @staticmethod
+    def _stale(stale_days: int | None) -> int:
+        return DEFAULT_STALE_DAYS if stale_days is None else stale_days
+
+    def _item(self, group: Group, facts: ProspectFacts, bounds: ReviewBounds) -> ReviewItem:
         """The domain's reading of a row the query placed: what is due and what to do."""
-        stale = DEFAULT_STALE_DAYS if stale_days is None else stale_days
-        item = classify(facts, bounds.today, bounds.week_end, stale, self._settings.rules.zone)
+        zone = self._settings.rules.zone
+        item = classify(facts, bounds.today, bounds.week_end, bounds.stale_days, zone)
         if item is None or item.group is not group:
             log.error(
                 "review: prospect %s grouped %s by the query, %s by the rules",

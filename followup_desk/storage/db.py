@@ -402,6 +402,21 @@ def _statements(script: str) -> list[str]:
 
 
 @contextmanager
+def snapshot(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """Several reads that see the database as it was at the first (WAL keeps that view
+    while other connections write); nothing is written. Inside a transaction already, the
+    reads are part of it."""
+    if conn.in_transaction:
+        yield conn
+        return
+    conn.execute("BEGIN")
+    try:
+        yield conn
+    finally:
+        conn.execute("COMMIT")
+
+
+@contextmanager
 def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     """One all-or-nothing change: BEGIN IMMEDIATE ... COMMIT, or ROLLBACK on any error."""
     conn.execute("BEGIN IMMEDIATE")

@@ -8,7 +8,7 @@ so the review never scans the touch table.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 
 from followup_desk.domain.booking import Booking, Prospect
@@ -19,7 +19,7 @@ from followup_desk.domain.enrolments import (
     StoredTouch,
 )
 from followup_desk.domain.outbox import NewJob
-from followup_desk.domain.review import Group, ProspectFacts, ReviewBounds, ReviewItem
+from followup_desk.domain.review import DueNow, Group, ProspectFacts, ReviewBounds, ReviewItem
 from followup_desk.domain.touches import Direction, Outcome
 from followup_desk.storage import review_query
 from followup_desk.storage.bookings import (
@@ -383,9 +383,16 @@ class SqliteFollowupStore:
     # --- the review ----------------------------------------------------------------------
 
     def review_first(
-        self, bounds: ReviewBounds, limit: int | None
+        self, bounds: ReviewBounds, limit: int | None, limits: Mapping[Group, int] | None = None
     ) -> tuple[dict[Group, int], list[tuple[Group, ProspectFacts]]]:
-        return review_query.first_rows(self._conn, bounds, limit)
+        return review_query.first_rows(self._conn, bounds, limit, limits)
+
+    def review_due_now(self, bounds: ReviewBounds) -> list[DueNow]:
+        return [
+            DueNow(pid, found, name)
+            for pid, due, name in review_query.due_now(self._conn, bounds)
+            if (found := parse_day(due)) is not None
+        ]
 
     def review_after(
         self, bounds: ReviewBounds, group: Group, after: ReviewItem, limit: int | None

@@ -12,7 +12,7 @@ property test holds the two to the same answer.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from followup_desk.domain.review import (
     Group,
@@ -23,6 +23,7 @@ from followup_desk.domain.review import (
     name_key,
 )
 from followup_desk.storage.codec import day, instant, parse_day, parse_instant
+from followup_desk.storage.db import snapshot
 
 # domain.review.classify, in its order of rules, split on whether a date comes due (a
 # snooze alone, "held", counts only while it lies ahead) so that each row is read once
@@ -99,16 +100,37 @@ def _bounds(bounds: ReviewBounds) -> dict[str, object]:
 
 
 def first_rows(
-    conn: sqlite3.Connection, bounds: ReviewBounds, limit: int | None
+    conn: sqlite3.Connection,
+    bounds: ReviewBounds,
+    limit: int | None,
+    limits: Mapping[Group, int] | None = None,
 ) -> tuple[dict[Group, int], list[tuple[Group, ProspectFacts]]]:
-    """Every group's count, and its first ``limit`` prospects (all with None), in order."""
+    """Every group's count, and its first ``limit`` prospects (all with None; ``limits``
+    sets it for some groups), in order; all read from one snapshot of the database."""
     values = _bounds(bounds)
-    sizes = {Group(grp): int(n) for grp, n in conn.execute(_COUNTS, values)}
     rows: list[tuple[Group, ProspectFacts]] = []
-    for group in Group:
-        if sizes.get(group):
-            rows += [(group, facts) for facts in _read(conn, values, group, None, limit)]
+    with snapshot(conn):
+        sizes = {Group(grp): int(n) for grp, n in conn.execute(_COUNTS, values)}
+        for group in Group:
+            if sizes.get(group):
+                wanted = (limits or {}).get(group, limit)
+                rows += [(group, facts) for facts in _read(conn, values, group, None, wanted)]
     return sizes, rows
+
+
+def due_now(conn: sqlite3.Connection, bounds: ReviewBounds) -> list[tuple[int, str, str]]:
+    """Every prospect whose touch is overdue or due today, with its due date and name, most
+    overdue first: all of them, however few rows the window has read (the reminders tell
+    the new ones apart)."""
+    return [
+        (int(pid), str(due), str(name))
+        for pid, due, name in conn.execute(
+            "SELECT id, due_key, name FROM prospect INDEXED BY review_by_due"
+            f" WHERE {_OPEN} AND due_key <= :today AND {_GROUP} IN ('overdue', 'due-today')"
+            " ORDER BY due_key, name_key, id",
+            _bounds(bounds),
+        )
+    ]
 
 
 def rows_after(

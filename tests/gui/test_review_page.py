@@ -270,3 +270,45 @@ def test_a_csv_export_that_cannot_be_written_says_why_and_leaves_nothing(
     assert said[0].startswith(f"{target} could not be written (")
     assert said[0].endswith("; nothing was saved.")
     assert not target.parent.exists()
+    assert window.review.counts.text().startswith("Overdue 0 · ")  # the counts stay shown
+
+
+def test_a_reload_keeps_each_groups_rows_even_those_being_read_and_no_more(
+    qtbot: QtBot, make_window: WindowFactory, fd_home: AppPaths, write_settings: SettingsWriter
+) -> None:
+    write_settings()
+    quiet_prospects(fd_home, PAGE + 30)  # stale
+    conn = connect(fd_home.database)
+    try:
+        for n in range(PAGE + 10):  # overdue: their follow-up date was last Friday
+            conn.execute(
+                "INSERT INTO prospect (name, name_key, email, email_key, time_zone, created,"
+                " updated, follow_up_suggested) VALUES (?, ?, ?, ?, 'UTC', ?, ?, '2026-11-20')",
+                (
+                    f"Late {n:03d}",
+                    f"late {n:03d}",
+                    f"l{n}@x.io",
+                    f"l{n}@x.io",
+                    instant(NOW),
+                    instant(NOW),
+                ),
+            )
+    finally:
+        conn.close()
+    window = make_window()
+    open_review(qtbot, window)
+    model = window.review_vm.model
+
+    def rows(group: Group) -> int:
+        return model.rowCount(model.group_index(group))
+
+    model.read_more(model.group_index(Group.STALE))
+    qtbot.waitUntil(lambda: rows(Group.STALE) == PAGE + 30)
+    # Overdue's next rows are asked for, and a reload is asked before they arrive
+    model.read_more(model.group_index(Group.OVERDUE))
+    window.review_vm.load()
+    qtbot.waitUntil(lambda: window.vm.runner.pending == 0)
+
+    assert rows(Group.STALE) == PAGE + 30
+    assert rows(Group.OVERDUE) == PAGE + 10
+    assert model.reached() == {Group.STALE: PAGE + 30, Group.OVERDUE: PAGE + 10}

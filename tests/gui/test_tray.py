@@ -16,6 +16,7 @@ import pytest
 from PySide6.QtWidgets import QSystemTrayIcon
 from pytestqt.qtbot import QtBot
 
+from followup_desk.adapters.clock import FixedClock
 from followup_desk.app import open_desk
 from followup_desk.domain.review import Group
 from followup_desk.paths import AppPaths
@@ -27,7 +28,7 @@ from followup_desk.ui.viewmodels.reminders import RemindersViewModel
 from followup_desk.ui.viewmodels.review import PAGE
 from followup_desk.ui.widgets.main_window import MainWindow
 from tests.conftest import SettingsWriter
-from tests.gui.conftest import NOW
+from tests.gui.conftest import BERLIN, NOW
 from tests.gui.test_review_page import seed
 
 TUESDAY = date(2026, 11, 24)
@@ -64,6 +65,11 @@ def desk(
     qtbot.waitUntil(lambda: window.review_vm.review is not None and window.vm.runner.pending == 0)
     yield window, clock
     window.vm.runner.shutdown()
+
+
+def settled(qtbot: QtBot, window: MainWindow) -> None:
+    """The window's first reads are done (a tick waited for is then the tick's own)."""
+    qtbot.waitUntil(lambda: window.review_vm.review is not None and window.vm.runner.pending == 0)
 
 
 def tick(qtbot: QtBot, reminders: RemindersViewModel) -> None:
@@ -217,6 +223,7 @@ def test_with_more_due_than_the_review_shows_the_tray_and_notice_count_them_all(
     window = build_window(fd_home, load_settings(fd_home.settings_file), MovableClock(NOW))
     qtbot.addWidget(window)
     try:
+        settled(qtbot, window)
         reminders = RemindersViewModel(window.review_vm)
         tray = DeskTray(window, reminders)
         heard = listen(reminders)
@@ -224,5 +231,83 @@ def test_with_more_due_than_the_review_shows_the_tray_and_notice_count_them_all(
 
         assert tray.due_action.text() == f"{many} touches due today ({many} overdue)"
         assert heard == [(f"{many} touches due", f"Due 000, Due 001, Due 002 and {many - 3} more.")]
+    finally:
+        window.vm.runner.shutdown()
+
+
+def many_due(home: AppPaths, count: int, day: str = "2026-11-20") -> None:
+    """``count`` prospects whose follow-up date is ``day``, named Due 000, Due 001..."""
+    conn = connect(home.database)
+    try:
+        for n in range(count):
+            conn.execute(
+                "INSERT INTO prospect (name, name_key, email, email_key, time_zone, created,"
+                " updated, follow_up_suggested) VALUES (?, ?, ?, ?, 'UTC', ?, ?, ?)",
+                (f"Due {n:03d}", f"due {n:03d}", f"d{n}@x.io", f"d{n}@x.io", T0, T0, day),
+            )
+    finally:
+        conn.close()
+
+
+def test_clearing_the_first_rows_of_a_long_overdue_list_announces_nothing_new(
+    qtbot: QtBot, fd_home: AppPaths, write_settings: SettingsWriter
+) -> None:
+    write_settings()
+    many_due(fd_home, PAGE + 20)
+    window = build_window(fd_home, load_settings(fd_home.settings_file), MovableClock(NOW))
+    qtbot.addWidget(window)
+    try:
+        settled(qtbot, window)
+        reminders = RemindersViewModel(window.review_vm)
+        heard = listen(reminders)
+        tick(qtbot, reminders)
+        assert [title for title, _ in heard] == [f"{PAGE + 20} touches due"]
+
+        # the rep snoozes the first ten: the ones behind them were due all along
+        desk = open_desk(fd_home, FixedClock(NOW))
+        try:
+            for pid in range(1, 11):
+                desk.followups.snooze(pid, TUESDAY + timedelta(days=7))
+        finally:
+            desk.close()
+        heard.clear()
+        tick(qtbot, reminders)
+        assert heard == []
+        assert reminders.due == PAGE + 10
+
+        # one comes due anew, past the rows the review read (Saturday sorts after Friday's
+        # hundred): it is announced, and named
+        desk = open_desk(fd_home, FixedClock(NOW))
+        try:
+            desk.followups.set_follow_up(PAGE + 20, date(2026, 11, 21))  # Due 119
+        finally:
+            desk.close()
+        tick(qtbot, reminders)
+        assert heard == [("Touch due: Due 119", "A touch, was due Sat 21 Nov.")]
+    finally:
+        window.vm.runner.shutdown()
+
+
+def test_rows_read_after_midnight_continue_the_review_the_rep_is_looking_at(
+    qtbot: QtBot, fd_home: AppPaths, write_settings: SettingsWriter
+) -> None:
+    write_settings()
+    many_due(fd_home, PAGE + 5, day="2026-11-23")  # all due on Monday
+    clock = MovableClock(datetime(2026, 11, 23, 23, 50, tzinfo=BERLIN))
+    window = build_window(fd_home, load_settings(fd_home.settings_file), clock)
+    qtbot.addWidget(window)
+    try:
+        settled(qtbot, window)
+        model = window.review_vm.model
+        today = model.group_index(Group.DUE_TODAY)
+        assert model.rowCount(today) == PAGE
+
+        clock.at = datetime(2026, 11, 24, 0, 10, tzinfo=BERLIN)  # past midnight, Tuesday
+        model.read_more(today)
+        qtbot.waitUntil(lambda: window.vm.runner.pending == 0)
+
+        # the group still reads as shown: Monday's "due today", all of it, in order
+        names = [model.index(r, 0, today).data() for r in range(model.rowCount(today))]
+        assert names == [f"Due {n:03d}" for n in range(PAGE + 5)]
     finally:
         window.vm.runner.shutdown()

@@ -318,3 +318,18 @@ def test_a_page_at_a_time_never_repeats_or_skips_prospects_of_the_same_name() ->
         assert len(shown) == len(NAMES) * 3
     finally:
         conn.close()
+
+
+def test_a_stale_limit_beyond_the_calendar_makes_nobody_stale_instead_of_failing() -> None:
+    now = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+    quiet = Person("Ada", -MINUTES_BACK, None, None, None, None, False, False, ())
+    conn = connect(Path(":memory:"))
+    try:
+        fill(conn, [quiet], now, now.date())
+        for stale_days, group in ((1_000_000, Group.NO_NEXT_STEP), (-1_000_000, Group.STALE)):
+            zone = ZoneInfo("Pacific/Kiritimati")  # UTC+14: the year 1 ends before it starts
+            bounds = review_bounds(now, now.date(), frozenset(range(5)), stale_days, zone)
+            sizes, _ = review_query.first_rows(conn, bounds, None)
+            assert {g: n for g, n in sizes.items() if n} == {group: 1}
+    finally:
+        conn.close()

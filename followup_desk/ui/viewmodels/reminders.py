@@ -9,7 +9,7 @@ review view model, in the worker.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 from zoneinfo import ZoneInfo
 
@@ -17,7 +17,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from followup_desk.domain.booking import Booking, Prospect
 from followup_desk.domain.phrases import format_short_day
-from followup_desk.domain.review import Group, ReviewItem
+from followup_desk.domain.review import DueNow, Group, ReviewItem
 from followup_desk.ui.viewmodels.review import ReviewViewModel
 
 EVERY_MS = 5 * 60 * 1000
@@ -27,34 +27,34 @@ NAMES_SHOWN = 3
 Key = tuple[str, int, str]
 
 
-def _touch_key(item: ReviewItem) -> Key:
+def _touch_key(due: DueNow) -> Key:
     # the due date is part of it: a touch snoozed or rescheduled that comes due again is new
-    return ("touch", item.facts.prospect_id, item.due.isoformat() if item.due else "")
+    return ("touch", due.prospect_id, due.due.isoformat())
 
 
 def _meeting_key(booking: Booking) -> Key:
     return ("outcome", booking.id or 0, booking.start.isoformat())
 
 
-def _names(names: Sequence[str], total: int | None = None) -> str:
+def _names(names: Sequence[str]) -> str:
     shown = ", ".join(names[:NAMES_SHOWN])
-    more = (len(names) if total is None else total) - min(len(names), NAMES_SHOWN)
+    more = len(names) - NAMES_SHOWN
     return f"{shown} and {more:,} more" if more > 0 else shown
 
 
 def touch_notice(
-    items: Sequence[ReviewItem], today: date, total: int | None = None
+    new: Sequence[DueNow], read: Mapping[int, ReviewItem], today: date
 ) -> tuple[str, str]:
-    """What newly came due; ``total`` is how many are due in all, when the review read only
-    the first rows of its groups (the names are those of the rows read)."""
-    count = len(items) if total is None else max(total, len(items))
-    if count == 1:
-        item = items[0]
-        what = item.what[:1].upper() + item.what[1:] if item.what else "A touch"
-        late = item.due is not None and item.due < today
-        when = f"was due {format_short_day(item.due)}" if late and item.due else "due today"
-        return f"Touch due: {item.facts.name}", f"{what}, {when}."
-    return f"{count:,} touches due", _names([i.facts.name for i in items], count) + "."
+    """What newly came due, most overdue first; ``read`` holds the review's rows read, which
+    say what the touch is (with many due, the window reads the first rows of each group)."""
+    if len(new) == 1:
+        one = new[0]
+        item = read.get(one.prospect_id)
+        said = item.what if item is not None and item.due == one.due else ""
+        what = said[:1].upper() + said[1:] if said else "A touch"
+        when = f"was due {format_short_day(one.due)}" if one.due < today else "due today"
+        return f"Touch due: {one.name}", f"{what}, {when}."
+    return f"{len(new):,} touches due", _names([n.name for n in new]) + "."
 
 
 def outcome_notice(meetings: Sequence[tuple[Booking, Prospect]]) -> tuple[str, str]:
@@ -109,22 +109,23 @@ class RemindersViewModel(QObject):
         review = self.review.review
         if review is None:
             return  # not read yet, or the first read failed
-        # the counts are the whole groups'; the items, the rows the review has read of them
-        counts = review.counts()
-        due = [*review.items(Group.OVERDUE), *review.items(Group.DUE_TODAY)]
+        # every touch due now, not only those of the rows the review has read
+        due_now = self.review.due_now
         awaiting = list(self.review.awaiting)
-        self.overdue = counts.get(Group.OVERDUE, 0)
-        self.due = self.overdue + counts.get(Group.DUE_TODAY, 0)
+        self.due = len(due_now)
+        self.overdue = sum(1 for d in due_now if d.due < review.today)
         self.awaiting = len(awaiting)
         self.countsChanged.emit()
-        new_due = [i for i in due if _touch_key(i) not in self._announced]
+        new_due = [d for d in due_now if _touch_key(d) not in self._announced]
         new_meetings = [m for m in awaiting if _meeting_key(m[0]) not in self._announced]
-        self._announced.update(_touch_key(i) for i in new_due)
+        self._announced.update(_touch_key(d) for d in new_due)
         self._announced.update(_meeting_key(b) for b, _ in new_meetings)
         if new_due:
-            # due beyond the rows read cannot be told new or not: the notice says how many
-            # are due in all, and names the new ones read
-            total = self.due if self.due > len(due) else None
-            self.notify.emit(*touch_notice(new_due, review.today, total))
+            read = {
+                i.facts.prospect_id: i
+                for group in (Group.OVERDUE, Group.DUE_TODAY)
+                for i in review.items(group)
+            }
+            self.notify.emit(*touch_notice(new_due, read, review.today))
         if new_meetings:
             self.notify.emit(*outcome_notice(new_meetings))

@@ -25,7 +25,14 @@ from followup_desk.atomic import export_text
 from followup_desk.domain.booking import Booking, Prospect
 from followup_desk.domain.cadences import Cadence, Channel
 from followup_desk.domain.phrases import format_short_day
-from followup_desk.domain.review import GROUP_TITLES, Group, Review, ReviewItem
+from followup_desk.domain.review import (
+    GROUP_TITLES,
+    DueNow,
+    Group,
+    Review,
+    ReviewBounds,
+    ReviewItem,
+)
 from followup_desk.domain.touches import Direction, Outcome
 from followup_desk.errors import UserError
 from followup_desk.ui.runner import DeskRunner
@@ -37,7 +44,12 @@ if TYPE_CHECKING:
 
 _Index = QModelIndex | QPersistentModelIndex
 Loaded = tuple[
-    Review, list[tuple[Booking, Prospect]], list[Cadence], list[tuple[date, dict[str, int]]], bool
+    Review,
+    list[tuple[Booking, Prospect]],
+    list[Cadence],
+    list[tuple[date, dict[str, int]]],
+    bool,
+    list[DueNow],
 ]
 ItemRole = Qt.ItemDataRole.UserRole + 1
 HEADERS = ("Prospect", "Due", "What")
@@ -73,6 +85,7 @@ class ReviewModel(QAbstractItemModel):
         super().__init__(parent)
         self._groups: list[_Shown] = []
         self._generation = 0  # a new review: rows asked for the old one are dropped
+        self._bounds: ReviewBounds | None = None
 
     def set_review(self, review: Review | None) -> None:
         self.beginResetModel()
@@ -82,12 +95,19 @@ class ReviewModel(QAbstractItemModel):
             if review
             else []
         )
+        self._bounds = review.bounds if review else None
         self._generation += 1
         self.endResetModel()
 
-    def loaded(self) -> int:
-        """The most rows any group has read (a new review reads at least as many)."""
-        return max((len(shown.items) for shown in self._groups), default=0)
+    def reached(self) -> dict[Group, int]:
+        """The rows each group has read past the first page, counting those being read: a
+        new review reads as many of that group, so the rep keeps their place."""
+        reached = {s.group: len(s.items) + (PAGE if s.asking else 0) for s in self._groups}
+        return {group: n for group, n in reached.items() if n > PAGE}
+
+    def bounds(self) -> ReviewBounds | None:
+        """What the review shown was grouped against (its later rows are read against it)."""
+        return self._bounds
 
     def generation(self) -> int:
         return self._generation
@@ -242,16 +262,19 @@ class ReviewViewModel(QObject):
         self.cadences: list[Cadence] = []
         self.weeks: list[tuple[date, dict[str, int]]] = []
         self.can_send = False  # an SMTP account exists: Shift+M sends the message
+        self.due_now: list[DueNow] = []  # everyone overdue or due today
         self.error = ""
         self.model.moreWanted.connect(self._read_more)
 
     # --- loading ---------------------------------------------------------------------
 
     def _read_more(self, group: Group, last: ReviewItem) -> None:
-        stale, generation = self.stale_days, self.model.generation()
+        generation, bounds = self.model.generation(), self.model.bounds()
+        if bounds is None:
+            return
 
         def job(desk: Desk) -> tuple[ReviewItem, ...]:
-            return desk.followups.review_more(group, last, PAGE, stale)
+            return desk.followups.review_more(group, last, PAGE, bounds)
 
         def failed(error: UserError) -> None:
             self.model.more_failed(group, generation)
@@ -261,17 +284,20 @@ class ReviewViewModel(QObject):
 
     def load(self) -> None:
         stale = self.stale_days
-        limit = max(PAGE, self.model.loaded())  # the rep keeps the rows they scrolled to
+        reached = self.model.reached()  # the rep keeps the rows they scrolled to
 
         def job(desk: Desk) -> Loaded:
-            review = desk.followups.review(stale, limit)
+            review = desk.followups.review(stale, PAGE, reached)
             cadences = [c for c, _ in desk.cadences.cadences()]
             can_send = desk.followup_outbox.can_send()
             awaiting = desk.followups.awaiting_outcome()
-            return review, awaiting, cadences, desk.followups.pipeline(), can_send
+            due_now = desk.followups.due_now(stale)
+            return review, awaiting, cadences, desk.followups.pipeline(), can_send, due_now
 
         def done(result: Loaded) -> None:
-            self.review, self.awaiting, self.cadences, self.weeks, self.can_send = result
+            (self.review, self.awaiting, self.cadences, self.weeks, self.can_send, self.due_now) = (
+                result
+            )
             self.error = ""
             self.model.set_review(self.review)
             self.changed.emit()
@@ -445,7 +471,8 @@ class ReviewViewModel(QObject):
         self.runner.submit(lambda desk: desk.bookings.prospect(pid), done, self._failed)
 
     def export_csv(self, path: Path) -> None:
-        """The whole review (every row, not only those shown) as CSV, written in the worker."""
+        """The whole review (every row, not only those shown) as CSV, written in the worker;
+        the review is read again after (the export's review may have closed files)."""
         stale = self.stale_days
 
         def job(desk: Desk) -> None:
@@ -453,9 +480,12 @@ class ReviewViewModel(QObject):
 
             export_text(path, review_csv(desk.followups.review(stale)), "nothing was saved")
 
-        self.runner.submit(
-            job, lambda _r: self.message.emit(f"The review is in {path}."), self._failed
-        )
+        def done(_result: None) -> None:
+            self.message.emit(f"The review is in {path}.")
+            self.load()
+
+        # a file that cannot be written is said on the status line; the review stays shown
+        self.runner.submit(job, done, lambda error: self.message.emit(str(error)))
 
 
 def _is_empty_touch_warning(error: UserError) -> bool:
