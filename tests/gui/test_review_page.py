@@ -312,3 +312,29 @@ def test_a_reload_keeps_each_groups_rows_even_those_being_read_and_no_more(
     assert rows(Group.STALE) == PAGE + 30
     assert rows(Group.OVERDUE) == PAGE + 10
     assert model.reached() == {Group.STALE: PAGE + 30, Group.OVERDUE: PAGE + 10}
+
+
+def test_after_snoozing_a_prospect_the_cursor_is_on_the_one_that_took_its_place(
+    qtbot: QtBot, make_window: WindowFactory, fd_home: AppPaths, write_settings: SettingsWriter
+) -> None:
+    write_settings()
+    quiet_prospects(fd_home, 5)  # Quiet 000 to Quiet 004, all stale
+    window = make_window()
+    open_review(qtbot, window)
+    tree = window.review.tree
+    tree.setCurrentIndex(window.review_vm.model.index_of(3))  # Quiet 002
+    tree.setFocus()
+
+    def tomorrow(box: QDialog) -> None:
+        assert isinstance(box, QInputDialog)
+        box.setTextValue("Tomorrow")
+        box.accept()
+
+    answer(tomorrow)
+    press(qtbot, Qt.Key.Key_S)
+    qtbot.waitUntil(lambda: "Quiet 002" not in names_in(window, Group.STALE))
+    qtbot.waitUntil(lambda: window.vm.runner.pending == 0)
+
+    assert names_in(window, Group.DUE_THIS_WEEK) == ["Quiet 002"]
+    now_on = window.review.selected()
+    assert now_on is not None and now_on.facts.name == "Quiet 003"  # not back at the top

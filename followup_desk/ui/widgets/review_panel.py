@@ -13,7 +13,7 @@ from pathlib import Path
 from urllib.parse import quote, urlencode
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import Qt, QUrl
+from PySide6.QtCore import QModelIndex, Qt, QUrl
 from PySide6.QtGui import QDesktopServices, QGuiApplication, QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from followup_desk.domain.followup import parse_stated_date
-from followup_desk.domain.review import ReviewItem
+from followup_desk.domain.review import Group, ReviewItem
 from followup_desk.domain.touches import Outcome
 from followup_desk.ui.viewmodels.review import ItemRole, ReviewViewModel
 from followup_desk.ui.widgets.pipeline_chart import PipelineChart
@@ -111,6 +111,7 @@ class ReviewPanel(QWidget):
         self.tree.verticalScrollBar().valueChanged.connect(self._read_what_shows)
         self.tree.selectionModel().currentChanged.connect(self._read_what_shows)
         self._kept: int | None = None  # the prospect under the cursor, kept across reloads
+        self._kept_at: tuple[Group, int] | None = None  # and its group and row
         self.tree.selectionModel().currentChanged.connect(self._keep)
         vm.changed.connect(self.refresh)
         vm.outcomesChanged.connect(self._outcomes_changed)
@@ -132,18 +133,33 @@ class ReviewPanel(QWidget):
         self.chart.set_weeks(self.vm.weeks)
         with_send = KEYS.replace(" · X close", f" · {SEND_KEY} · X close", 1)
         self.keys.setText(with_send if self.vm.can_send else KEYS)
-        index = self.vm.model.index_of(kept) if kept is not None else None
-        if index is None or not index.isValid():
-            first_group = self.vm.model.index(0, 0)
-            index = self.vm.model.index(0, 0, first_group) if first_group.isValid() else None
-        if index is not None and index.isValid():
-            self.tree.setCurrentIndex(index)
+        self.tree.setCurrentIndex(self._place_for(kept))
         self._read_what_shows()
+
+    def _place_for(self, kept: int | None) -> QModelIndex:
+        """Where the cursor goes after a reload: the prospect it was on, while they stay in
+        their group; when an action moved them on (snoozed, logged, closed), whoever took
+        their place there, so the rep works down a list without going back to its top."""
+        model = self.vm.model
+        index = model.index_of(kept) if kept is not None else QModelIndex()
+        item = model.item(index)
+        if item is not None and (self._kept_at is None or item.group is self._kept_at[0]):
+            return index
+        if self._kept_at is not None:
+            group, row = self._kept_at
+            parent = model.group_index(group)
+            if parent.isValid() and model.rowCount(parent):
+                return model.index(min(row, model.rowCount(parent) - 1), 0, parent)
+        if index.isValid():
+            return index
+        first_group = model.index(0, 0)
+        return model.index(0, 0, first_group) if first_group.isValid() else QModelIndex()
 
     def _keep(self, *_: object) -> None:
         item = self.selected()
         if item is not None:  # a reset clears the cursor: the prospect is found again after
             self._kept = item.facts.prospect_id
+            self._kept_at = (item.group, self.tree.currentIndex().row())
 
     def _read_what_shows(self, *_: object) -> None:
         model, view = self.vm.model, self.tree.viewport().rect()
