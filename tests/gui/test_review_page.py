@@ -18,12 +18,10 @@ from followup_desk.domain.review import Group, ProspectFacts, ReviewItem, build_
 from followup_desk.domain.touches import Outcome
 from followup_desk.paths import AppPaths
 from followup_desk.services.booking import BookingRequest
-from followup_desk.storage.codec import instant
-from followup_desk.storage.db import connect
 from followup_desk.ui.viewmodels.review import PAGE, ReviewModel
 from followup_desk.ui.widgets.main_window import MainWindow
 from tests.conftest import SettingsWriter
-from tests.gui.conftest import BERLIN, NOW, WindowFactory, answer, press
+from tests.gui.conftest import BERLIN, NOW, WindowFactory, add_prospects, answer, press
 
 LAST_WEEK = NOW - timedelta(days=7)  # Monday 16 November
 
@@ -183,17 +181,7 @@ def test_a_touch_that_says_nothing_new_is_questioned_then_logged_anyway(
 
 def quiet_prospects(home: AppPaths, count: int) -> None:
     """``count`` prospects met a month ago and never touched since: all of them stale."""
-    conn = connect(home.database)
-    try:
-        for n in range(count):
-            created = instant(NOW - timedelta(days=30) + timedelta(minutes=n))
-            conn.execute(
-                "INSERT INTO prospect (name, name_key, email, email_key, time_zone, created,"
-                " updated) VALUES (?, ?, ?, ?, 'Europe/Berlin', ?, ?)",
-                (f"Quiet {n:03d}", f"quiet {n:03d}", f"q{n}@x.io", f"q{n}@x.io", created, created),
-            )
-    finally:
-        conn.close()
+    add_prospects(home, "Quiet", count)
 
 
 def test_a_long_group_shows_its_full_count_and_reads_more_rows_as_the_rep_moves_down(
@@ -224,23 +212,24 @@ def test_a_long_group_shows_its_full_count_and_reads_more_rows_as_the_rep_moves_
     assert kept is not None and kept.facts.name == f"Quiet {PAGE + 29:03d}"
 
 
+def export_review(qtbot: QtBot, window: MainWindow, target: Path) -> list[str]:
+    """Ctrl+E's export to ``target``, waited for; what the status line said."""
+    open_review(qtbot, window)
+    said: list[str] = []
+    window.review_vm.message.connect(said.append)
+    window.review_vm.export_csv(target)
+    qtbot.waitUntil(lambda: bool(said))
+    return said
+
+
 def test_the_csv_export_holds_every_row_not_only_those_shown(
-    qtbot: QtBot,
-    make_window: WindowFactory,
-    fd_home: AppPaths,
-    write_settings: SettingsWriter,
-    tmp_path: Path,
+    qtbot: QtBot, make_window: WindowFactory, fd_home: AppPaths, write_settings: SettingsWriter
 ) -> None:
     write_settings()
     quiet_prospects(fd_home, PAGE + 5)
-    window = make_window()
-    open_review(qtbot, window)
-    target = tmp_path / "review.csv"
-    said: list[str] = []
-    window.review_vm.message.connect(said.append)
+    target = fd_home.data_dir / "review.csv"
 
-    window.review_vm.export_csv(target)
-    qtbot.waitUntil(lambda: bool(said))
+    said = export_review(qtbot, make_window(), target)
 
     assert said == [f"The review is in {target}."]
     rows = list(csv.reader(target.read_text(encoding="utf-8").splitlines()))
@@ -250,22 +239,14 @@ def test_the_csv_export_holds_every_row_not_only_those_shown(
 
 
 def test_a_csv_export_that_cannot_be_written_says_why_and_leaves_nothing(
-    qtbot: QtBot,
-    make_window: WindowFactory,
-    fd_home: AppPaths,
-    write_settings: SettingsWriter,
-    tmp_path: Path,
+    qtbot: QtBot, make_window: WindowFactory, fd_home: AppPaths, write_settings: SettingsWriter
 ) -> None:
     write_settings()
     quiet_prospects(fd_home, 3)
+    target = fd_home.data_dir / "no such folder" / "review.csv"
     window = make_window()
-    open_review(qtbot, window)
-    target = tmp_path / "no such folder" / "review.csv"
-    said: list[str] = []
-    window.review_vm.message.connect(said.append)
 
-    window.review_vm.export_csv(target)
-    qtbot.waitUntil(lambda: bool(said))
+    said = export_review(qtbot, window, target)
 
     assert said[0].startswith(f"{target} could not be written (")
     assert said[0].endswith("; nothing was saved.")
@@ -278,23 +259,8 @@ def test_a_reload_keeps_each_groups_rows_even_those_being_read_and_no_more(
 ) -> None:
     write_settings()
     quiet_prospects(fd_home, PAGE + 30)  # stale
-    conn = connect(fd_home.database)
-    try:
-        for n in range(PAGE + 10):  # overdue: their follow-up date was last Friday
-            conn.execute(
-                "INSERT INTO prospect (name, name_key, email, email_key, time_zone, created,"
-                " updated, follow_up_suggested) VALUES (?, ?, ?, ?, 'UTC', ?, ?, '2026-11-20')",
-                (
-                    f"Late {n:03d}",
-                    f"late {n:03d}",
-                    f"l{n}@x.io",
-                    f"l{n}@x.io",
-                    instant(NOW),
-                    instant(NOW),
-                ),
-            )
-    finally:
-        conn.close()
+    # overdue: their follow-up date was last Friday
+    add_prospects(fd_home, "Late", PAGE + 10, created=NOW, follow_up="2026-11-20")
     window = make_window()
     open_review(qtbot, window)
     model = window.review_vm.model

@@ -20,7 +20,6 @@ from followup_desk.adapters.clock import FixedClock
 from followup_desk.app import open_desk
 from followup_desk.domain.review import Group
 from followup_desk.paths import AppPaths
-from followup_desk.storage.db import connect
 from followup_desk.storage.settings_file import load_settings
 from followup_desk.ui.launch import build_window
 from followup_desk.ui.tray import DeskTray, install_tray
@@ -28,11 +27,10 @@ from followup_desk.ui.viewmodels.reminders import RemindersViewModel
 from followup_desk.ui.viewmodels.review import PAGE
 from followup_desk.ui.widgets.main_window import MainWindow
 from tests.conftest import SettingsWriter
-from tests.gui.conftest import BERLIN, NOW
+from tests.gui.conftest import BERLIN, NOW, add_prospects
 from tests.gui.test_review_page import seed
 
 TUESDAY = date(2026, 11, 24)
-T0 = "2026-11-02T09:00:00+00:00"
 
 
 class MovableClock:
@@ -210,16 +208,7 @@ def test_with_more_due_than_the_review_shows_the_tray_and_notice_count_them_all(
 ) -> None:
     write_settings()
     many = PAGE + 20
-    conn = connect(fd_home.database)
-    try:
-        for n in range(many):  # each one's follow-up date was last Friday
-            conn.execute(
-                "INSERT INTO prospect (name, name_key, email, email_key, time_zone, created,"
-                " updated, follow_up_suggested) VALUES (?, ?, ?, ?, 'UTC', ?, ?, '2026-11-20')",
-                (f"Due {n:03d}", f"due {n:03d}", f"d{n}@x.io", f"d{n}@x.io", T0, T0),
-            )
-    finally:
-        conn.close()
+    add_prospects(fd_home, "Due", many, follow_up="2026-11-20")  # last Friday
     window = build_window(fd_home, load_settings(fd_home.settings_file), MovableClock(NOW))
     qtbot.addWidget(window)
     try:
@@ -237,16 +226,7 @@ def test_with_more_due_than_the_review_shows_the_tray_and_notice_count_them_all(
 
 def many_due(home: AppPaths, count: int, day: str = "2026-11-20") -> None:
     """``count`` prospects whose follow-up date is ``day``, named Due 000, Due 001..."""
-    conn = connect(home.database)
-    try:
-        for n in range(count):
-            conn.execute(
-                "INSERT INTO prospect (name, name_key, email, email_key, time_zone, created,"
-                " updated, follow_up_suggested) VALUES (?, ?, ?, ?, 'UTC', ?, ?, ?)",
-                (f"Due {n:03d}", f"due {n:03d}", f"d{n}@x.io", f"d{n}@x.io", T0, T0, day),
-            )
-    finally:
-        conn.close()
+    add_prospects(home, "Due", count, follow_up=day)
 
 
 def test_clearing_the_first_rows_of_a_long_overdue_list_announces_nothing_new(
