@@ -360,6 +360,10 @@ class ChildFailed(RuntimeError):
 def start_once(side: Side, env: dict[str, str], home: Path | None) -> tuple[float, float, str, str]:
     """One whole process: seconds to the first paint and to exit, what painted, stderr."""
     child_env = dict(env)
+    # as on the rep's machine, where Python caches each module's bytecode (a shell that
+    # sets PYTHONDONTWRITEBYTECODE would have the app compile every module at every start,
+    # while PySide6, installed by pip, comes compiled); the untimed first start caches it
+    child_env.pop("PYTHONDONTWRITEBYTECODE", None)
     if home is not None:
         child_env[HOME_ENV] = str(home)
     command = [sys.executable, "-c", side.script]
@@ -669,6 +673,11 @@ def print_context(quick: bool, where: str) -> None:
         "Figures come from this one run on a shared machine; other work on it moves them. "
         "Nothing is asserted."
     )
+    if os.environ.get("PYTHONDONTWRITEBYTECODE"):
+        print(
+            "PYTHONDONTWRITEBYTECODE is set here; the children start without it, so the app's "
+            "modules are read from cached bytecode as on a rep's machine."
+        )
 
 
 def ratio(app: Sequence[float], bare: Sequence[float]) -> float:
