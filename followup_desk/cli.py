@@ -496,6 +496,7 @@ def cmd_settings(desk: Desk, args: argparse.Namespace, out: TextIO, err: TextIO)
         "invites_folder": s.invites_folder or str(desk.paths.invites_dir),
         "time_zone": s.rules.time_zone,
         "busy_sources": list(s.busy_sources),
+        "invites_send": list(s.send_channels),  # how new bookings go out ([invites] send)
     }
     if args.json:
         _emit_json(out, info)

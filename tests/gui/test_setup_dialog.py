@@ -14,11 +14,12 @@ from PySide6.QtWidgets import QApplication, QDialog, QWidget
 from pytestqt.qtbot import QtBot
 
 from followup_desk.paths import AppPaths
+from followup_desk.storage import settings_file
 from followup_desk.storage.settings_file import load_settings
 from followup_desk.ui.viewmodels.setup import SetupViewModel
 from followup_desk.ui.widgets.setup_dialog import FileChooser, SetupDialog
 from tests.conftest import SettingsWriter
-from tests.gui.conftest import focused, press, type_text
+from tests.gui.conftest import WindowFactory, answer, focused, press, type_text
 
 ODD_NAME = 'Zoë "Z" O\'Brien \\ #1'
 DialogFactory = Callable[..., SetupDialog]
@@ -301,3 +302,65 @@ def test_saving_an_empty_setup_names_what_is_missing_until_it_is_typed(
     assert not dialog.errors["time_zone"].isVisible()
     assert not dialog.errors["source"].isVisible()  # a calendar is optional
     assert not fd_home.settings_file.exists()
+
+
+ALT = Qt.KeyboardModifier.AltModifier
+
+
+def test_how_new_bookings_go_out_is_chosen_by_its_keys_and_saved(
+    qtbot: QtBot, make_dialog: DialogFactory, fd_home: AppPaths, write_settings: SettingsWriter
+) -> None:
+    write_settings()
+    dialog = make_dialog()
+    assert [way for way, box in dialog.send_boxes.items() if box.isChecked()] == ["ics"]
+
+    press(qtbot, Qt.Key.Key_R, ALT)  # into your calendar, as well as the .ics file
+    qtbot.waitUntil(dialog.send_boxes["caldav"].isChecked)  # a mnemonic clicks after a flash
+    press(qtbot, Qt.Key.Key_S, ALT)
+
+    qtbot.waitUntil(lambda: not dialog.isVisible())
+    assert dialog.result() == QDialog.DialogCode.Accepted
+    assert load_settings(fd_home.settings_file).send_channels == ("caldav", "ics")
+    # the next time, the settings show it
+    again = make_dialog()
+    ticked = [way for way, box in again.send_boxes.items() if box.isChecked()]
+    assert ticked == ["caldav", "ics"]
+
+
+def test_no_way_out_for_new_bookings_is_refused_at_the_field_and_nothing_is_written(
+    qtbot: QtBot, make_dialog: DialogFactory, fd_home: AppPaths, write_settings: SettingsWriter
+) -> None:
+    before = write_settings().read_text(encoding="utf-8")
+    dialog = make_dialog()
+
+    press(qtbot, Qt.Key.Key_I, ALT)  # the .ics file unticked: nothing left
+    qtbot.waitUntil(lambda: not dialog.send_boxes["ics"].isChecked())
+    press(qtbot, Qt.Key.Key_S, ALT)
+
+    qtbot.waitUntil(lambda: dialog.errors["send"].isVisible())
+    assert dialog.isVisible()
+    assert dialog.errors["send"].text() == "Tick at least one way new bookings go out."
+    qtbot.waitUntil(lambda: focused() is dialog.send_boxes["caldav"])  # where to put it right
+    assert fd_home.settings_file.read_text(encoding="utf-8") == before
+
+
+def test_settings_from_the_window_propose_the_reps_zone_not_the_machines(
+    qtbot: QtBot,
+    make_window: WindowFactory,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A rep in New York opens File › Settings… on a laptop set to Tokyo: New York stays."""
+    monkeypatch.setattr(settings_file, "system_time_zone", lambda: "Asia/Tokyo")
+    window = make_window(time_zone="America/New_York")
+    shown: list[str] = []
+
+    def look(box: QDialog) -> None:
+        assert isinstance(box, SetupDialog)
+        shown.append(box.zone_edit.text())
+        box.reject()
+
+    answer(look)
+    press(qtbot, Qt.Key.Key_Comma, Qt.KeyboardModifier.ControlModifier)
+
+    assert shown == ["America/New_York"]
+    assert window.vm.settings.rules.time_zone == "America/New_York"

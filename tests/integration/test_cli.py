@@ -598,4 +598,6 @@ def test_settings_for_people_list_the_busy_sources_plainly(
     out = ok(cli("settings")).stdout
     [line] = [ln for ln in out.splitlines() if ln.startswith("busy_sources")]
     assert line.split(None, 1)[1] == f"{busy_file}, https://example.com/team.ics"
+    [send] = [ln for ln in out.splitlines() if ln.startswith("invites_send")]
+    assert send.split(None, 1)[1] == "ics"  # how new bookings go out, by default
     assert out.endswith("Settings are valid.\n")

@@ -1,4 +1,5 @@
-"""The first-run setup: who the rep is, their time zone, their hours and one busy calendar.
+"""The first-run setup (and File › Settings…): who the rep is, their time zone, their hours,
+one busy calendar, and how new bookings go out by default.
 
 Holds what the rep types and a sentence for each field that is not right, and saves to
 settings.toml through :func:`save_values`, which changes only those lines (comments stay).
@@ -25,6 +26,7 @@ log = logging.getLogger(__name__)
 
 TEXT_FIELDS = ("name", "email", "time_zone", "start", "end", "source")
 DEFAULT_DAYS = frozenset({"mon", "tue", "wed", "thu", "fri"})
+SEND_WAYS = ("caldav", "email", "ics")  # settings.toml's names, in the confirm step's order
 FEED_SCHEMES = ("http", "https", "webcal", "webcals")
 _CLOCK = re.compile(r"(\d{1,2}):(\d{2})")
 
@@ -68,6 +70,7 @@ class SetupViewModel(QObject):
         self._values = dict.fromkeys(TEXT_FIELDS, "")
         self._values.update(time_zone=detected_zone, start="09:00", end="17:00")
         self._days = set(DEFAULT_DAYS)
+        self._send = {"ics"}
         self._other_sources: tuple[str, ...] = ()
         self._errors: dict[str, str] = {}
         self._save_error = ""
@@ -94,6 +97,7 @@ class SetupViewModel(QObject):
             source=settings.busy_sources[0] if settings.busy_sources else "",
         )
         self._days = {WEEKDAY_NAMES[day] for day in rules.working_days}
+        self._send = {way for way in settings.send_channels if way in SEND_WAYS}
         self._other_sources = settings.busy_sources[1:]
 
     # --- what the rep types ---------------------------------------------------------------
@@ -125,6 +129,20 @@ class SetupViewModel(QObject):
         self._show("working_days", self._problem("working_days"))
         self.changed.emit()
 
+    @property
+    def send_ways(self) -> frozenset[str]:
+        """How new bookings go out unless the rep chooses otherwise at the confirm step."""
+        return frozenset(self._send)
+
+    def set_send_way(self, way: str, on: bool) -> None:
+        if way not in SEND_WAYS:
+            raise KeyError(way)
+        if (way in self._send) == on:
+            return
+        (self._send.add if on else self._send.discard)(way)
+        self._show("send", self._problem("send"))
+        self.changed.emit()
+
     # --- what is not right ----------------------------------------------------------------
 
     def errors(self) -> dict[str, str]:
@@ -145,7 +163,7 @@ class SetupViewModel(QObject):
 
     def validate(self) -> bool:
         """Check every field; True when all can be saved."""
-        for field in (*TEXT_FIELDS, "working_days"):
+        for field in (*TEXT_FIELDS, "working_days", "send"):
             self._show(field, self._problem(field))
         self.changed.emit()
         return not self._errors
@@ -159,6 +177,8 @@ class SetupViewModel(QObject):
     def _problem(self, field: str) -> str:
         if field == "working_days":
             return "" if self._days else "Tick at least one day you take meetings."
+        if field == "send":
+            return "" if self._send else "Tick at least one way new bookings go out."
         text = self._values[field].strip()
         if field == "name":
             return "" if text else "Type your name; invites go out under it."
@@ -202,6 +222,7 @@ class SetupViewModel(QObject):
             "free_busy.sources": list(
                 dict.fromkeys(s for s in (source, *self._other_sources) if s)
             ),
+            "invites.send": [way for way in SEND_WAYS if way in self._send],
         }
 
     def save(self) -> bool:

@@ -241,12 +241,12 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(text, 30000)
 
     def edit_settings(self) -> None:
-        """Name, e-mail, zone, hours and the busy calendar, in the setup dialog."""
-        from followup_desk.storage.settings_file import system_time_zone
+        """Name, e-mail, zone, hours, the busy calendar and how bookings go out, in the
+        setup dialog; the zone proposed is the rep's own, not the one this machine is in."""
         from followup_desk.ui.viewmodels.setup import SetupViewModel
         from followup_desk.ui.widgets.setup_dialog import SetupDialog
 
-        setup = SetupViewModel(self._settings_file, system_time_zone())
+        setup = SetupViewModel(self._settings_file, self.vm.settings.rules.time_zone)
         saved: list[object] = []
         setup.saved.connect(saved.append)
         SetupDialog(setup, parent=self).exec()

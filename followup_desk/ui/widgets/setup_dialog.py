@@ -45,6 +45,12 @@ DAYS = (
     ("sun", "Sun", "Sunday"),
 )
 _CLOCK_FORMAT = "HH:mm"
+# how new bookings go out: settings.toml's name, the box's caption (its Alt key), its name
+SEND_CAPTIONS = (
+    ("caldav", "into your calenda&r", "Into your calendar (CalDAV)"),
+    ("email", "as an invitation e-&mail", "As an invitation e-mail"),
+    ("ics", "as an .&ics file", "As an .ics file"),
+)
 
 
 def make_zone_field(zones: ZoneListModel) -> ZoneField:
@@ -180,6 +186,30 @@ class SetupDialog(QDialog):
             form, "&Calendar", source, self.source_edit, [("source", "Busy calendar")], hint
         )
 
+        self.send_boxes: dict[str, QCheckBox] = {}
+        ways = QHBoxLayout()
+        for way, caption, accessible in SEND_CAPTIONS:
+            box = QCheckBox(caption)
+            box.setAccessibleName(accessible)
+            box.toggled.connect(lambda on, w=way: self._send_toggled(w, on))
+            self.send_boxes[way] = box
+            ways.addWidget(box)
+        ways.addStretch(1)
+        ways_hint = QLabel(
+            "Into your calendar and by e-mail once their account is set up (File › Accounts…). "
+            "Each booking can still change it at the confirm step (C, E, I)."
+        )
+        ways_hint.setWordWrap(True)
+        set_role_colour(ways_hint, "muted")
+        self._add_row(
+            form,
+            "New bookings &go",
+            ways,
+            self.send_boxes["caldav"],
+            [("send", "New bookings go")],
+            ways_hint,
+        )
+
         self.save_error = _error_label("Saving")
         self.buttons = QDialogButtonBox()
         self.save_button = self.buttons.addButton("&Save", QDialogButtonBox.ButtonRole.AcceptRole)
@@ -258,6 +288,10 @@ class SetupDialog(QDialog):
         if not self._refreshing:
             self.vm.set_working_day(day, works)
 
+    def _send_toggled(self, way: str, on: bool) -> None:
+        if not self._refreshing:
+            self.vm.set_send_way(way, on)
+
     def _time_changed(self, field: str, value: QTime) -> None:
         if not self._refreshing:
             self.vm.set_value(field, value.toString(_CLOCK_FORMAT))
@@ -302,6 +336,8 @@ class SetupDialog(QDialog):
                 time_edit.setTime(shown)
         for day, box in self.day_boxes.items():
             box.setChecked(day in vm.working_days)
+        for way, box in self.send_boxes.items():
+            box.setChecked(way in vm.send_ways)
         errors = vm.errors()
         for key, label in self.errors.items():
             message = errors.get(key, "")
