@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Sequence
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -121,12 +122,15 @@ class SetupViewModel(QObject):
         return frozenset(self._days)
 
     def set_working_day(self, day: str, works: bool) -> None:
-        if day not in WEEKDAY_NAMES:
-            raise KeyError(day)
-        if (day in self._days) == works:
+        self._tick(self._days, WEEKDAY_NAMES, day, works, "working_days")
+
+    def _tick(self, ticked: set[str], known: Sequence[str], key: str, on: bool, field: str) -> None:
+        if key not in known:
+            raise KeyError(key)
+        if (key in ticked) == on:
             return
-        (self._days.add if works else self._days.discard)(day)
-        self._show("working_days", self._problem("working_days"))
+        (ticked.add if on else ticked.discard)(key)
+        self._show(field, self._problem(field))
         self.changed.emit()
 
     @property
@@ -135,13 +139,7 @@ class SetupViewModel(QObject):
         return frozenset(self._send)
 
     def set_send_way(self, way: str, on: bool) -> None:
-        if way not in SEND_WAYS:
-            raise KeyError(way)
-        if (way in self._send) == on:
-            return
-        (self._send.add if on else self._send.discard)(way)
-        self._show("send", self._problem("send"))
-        self.changed.emit()
+        self._tick(self._send, SEND_WAYS, way, on, "send")
 
     # --- what is not right ----------------------------------------------------------------
 

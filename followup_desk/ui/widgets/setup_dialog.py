@@ -6,7 +6,7 @@ the app opens all the same.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from zoneinfo import available_timezones
 
@@ -86,6 +86,21 @@ def _error_label(name: str) -> QLabel:
     return label
 
 
+def _boxes(
+    items: Sequence[tuple[str, str, str]], toggled: Callable[[str, bool], None]
+) -> tuple[QHBoxLayout, dict[str, QCheckBox]]:
+    """A row of check boxes, one per (key, caption, accessible name), each reporting its key."""
+    row, boxes = QHBoxLayout(), {}
+    for key, caption, accessible in items:
+        box = QCheckBox(caption)
+        box.setAccessibleName(accessible)
+        box.toggled.connect(lambda on, k=key: toggled(k, on))
+        boxes[key] = box
+        row.addWidget(box)
+    row.addStretch(1)
+    return row, boxes
+
+
 class SetupDialog(QDialog):
     """Observes a :class:`SetupViewModel`; accepted once it has saved."""
 
@@ -141,15 +156,7 @@ class SetupDialog(QDialog):
             form, "Time &zone", self.zone_edit, self.zone_edit, [("time_zone", "Time zone")]
         )
 
-        self.day_boxes: dict[str, QCheckBox] = {}
-        days = QHBoxLayout()
-        for day, short, long in DAYS:
-            box = QCheckBox(short)
-            box.setAccessibleName(long)
-            box.toggled.connect(lambda works, d=day: self._day_toggled(d, works))
-            self.day_boxes[day] = box
-            days.addWidget(box)
-        days.addStretch(1)
+        days, self.day_boxes = _boxes(DAYS, self._day_toggled)
         self._add_row(
             form, "Working &days", days, self.day_boxes["mon"], [("working_days", "Working days")]
         )
@@ -186,15 +193,7 @@ class SetupDialog(QDialog):
             form, "&Calendar", source, self.source_edit, [("source", "Busy calendar")], hint
         )
 
-        self.send_boxes: dict[str, QCheckBox] = {}
-        ways = QHBoxLayout()
-        for way, caption, accessible in SEND_CAPTIONS:
-            box = QCheckBox(caption)
-            box.setAccessibleName(accessible)
-            box.toggled.connect(lambda on, w=way: self._send_toggled(w, on))
-            self.send_boxes[way] = box
-            ways.addWidget(box)
-        ways.addStretch(1)
+        ways, self.send_boxes = _boxes(SEND_CAPTIONS, self._send_toggled)
         ways_hint = QLabel(
             "Into your calendar and by e-mail once their account is set up (File › Accounts…). "
             "Each booking can still change it at the confirm step (C, E, I)."
