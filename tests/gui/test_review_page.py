@@ -304,3 +304,18 @@ def test_after_snoozing_a_prospect_the_cursor_is_on_the_one_that_took_its_place(
     assert names_in(window, Group.DUE_THIS_WEEK) == ["Quiet 002"]
     now_on = window.review.selected()
     assert now_on is not None and now_on.facts.name == "Quiet 003"  # not back at the top
+
+
+def test_an_empty_review_says_nobody_is_waiting_and_goes_once_someone_is(
+    qtbot: QtBot, make_window: WindowFactory, fd_home: AppPaths, write_settings: SettingsWriter
+) -> None:
+    write_settings()
+    window = make_window()
+    open_review(qtbot, window)
+    assert window.review.empty.isVisible()
+    assert window.review.empty.text().startswith("Nobody to chase")
+
+    quiet_prospects(fd_home, 1)
+    press(qtbot, Qt.Key.Key_F5)
+    qtbot.waitUntil(lambda: not window.review.empty.isVisible())
+    assert names_in(window, Group.STALE) == ["Quiet 000"]

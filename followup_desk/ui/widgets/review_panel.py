@@ -44,6 +44,10 @@ SEND_KEY = "Shift+M send it by e-mail"
 # Near the end of what a group has read, its next rows are read ahead: the cursor within
 # half a page of it (a few Page Downs), or that end less than two screens below the view.
 # Rows are never read for a group scrolled past: they would push the view's rows down.
+NOBODY = (
+    "Nobody to chase: every open prospect has a booked next step. Prospects you meet and "
+    "do not book, and meetings that are over, show here."
+)
 NEAR_THE_END = 50
 SCREENS_AHEAD = 2
 CLOSE_REASONS = (
@@ -102,7 +106,11 @@ class ReviewPanel(QWidget):
         self.keys.setWordWrap(True)
         set_role_colour(self.keys, "muted")
         self.chart = PipelineChart()
-        for widget in (self.title, self.counts, self.outcomes):
+        # said instead of an empty tree: nobody is waiting for the rep
+        self.empty = QLabel(NOBODY)
+        self.empty.setWordWrap(True)
+        self.empty.hide()
+        for widget in (self.title, self.counts, self.outcomes, self.empty):
             layout.addWidget(widget)
         layout.addWidget(self.tree, 1)
         layout.addWidget(self.chart)
@@ -127,6 +135,7 @@ class ReviewPanel(QWidget):
     def refresh(self) -> None:
         kept = self._kept
         self.counts.setText(self.vm.error or self.vm.counts_line())
+        self.empty.setVisible(self.vm.review is not None and self.vm.model.rowCount() == 0)
         self.tree.expandAll()
         if self.vm.review is not None:
             self.title.setText(f"Weekly review · {self.vm.review.today:%A %d %B}")
