@@ -18,7 +18,14 @@ from followup_desk.domain.enrolments import (
 )
 from followup_desk.domain.intervals import BusyBlock
 from followup_desk.domain.outbox import NewJob, Reply
-from followup_desk.domain.review import DueNow, Group, ProspectFacts, ReviewBounds, ReviewItem
+from followup_desk.domain.review import (
+    DueNow,
+    Group,
+    Place,
+    ProspectFacts,
+    ReviewBounds,
+    ReviewItem,
+)
 from followup_desk.domain.touches import Direction, Outcome
 
 
@@ -187,9 +194,9 @@ class FollowupStore(Protocol):
 
     def review_first(
         self, bounds: ReviewBounds, limit: int | None, limits: Mapping[Group, int] | None = None
-    ) -> tuple[dict[Group, int], list[tuple[Group, ProspectFacts]]]:
+    ) -> tuple[dict[Group, int], list[tuple[Group, ProspectFacts, Place]]]:
         """Each group's size, and its first ``limit`` prospects (None: all; ``limits`` for
-        some groups), in order."""
+        some groups), in order, each with its place in that order."""
         ...
 
     def review_due_now(self, bounds: ReviewBounds) -> list[DueNow]:
@@ -198,7 +205,7 @@ class FollowupStore(Protocol):
 
     def review_after(
         self, bounds: ReviewBounds, group: Group, after: ReviewItem, limit: int | None
-    ) -> list[ProspectFacts]: ...
+    ) -> list[tuple[ProspectFacts, Place]]: ...
 
     def sweep_candidates(self, now: datetime) -> list[tuple[Enrolment, str, bool]]: ...
 

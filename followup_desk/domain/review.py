@@ -76,12 +76,18 @@ class ProspectFacts:
     snoozed_until: date | None = None
 
 
+Place = tuple[str | int, ...]  # an item's sort key in the order a store read it in
+
+
 @dataclass(frozen=True)
 class ReviewItem:
     facts: ProspectFacts
     group: Group
     due: date | None
     what: str  # "call (Ten-week schedule)", "follow up: they said mid March"...
+    # its place in the order it was read in, as the reader keeps it (the rows after it are
+    # read from there); not part of what the item says
+    place: Place = field(default=(), compare=False)
 
 
 @dataclass(frozen=True)

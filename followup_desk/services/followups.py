@@ -27,6 +27,7 @@ from followup_desk.domain.review import (
     DEFAULT_STALE_DAYS,
     DueNow,
     Group,
+    Place,
     ProspectFacts,
     Review,
     ReviewBounds,
@@ -384,8 +385,8 @@ class FollowupService:
         bounds = self._bounds(stale_days)
         sizes, rows = self._store.review_first(bounds, limit, limits)
         grouped: dict[Group, list[ReviewItem]] = {group: [] for group in Group}
-        for group, facts in rows:
-            grouped[group].append(self._item(group, facts, bounds))
+        for group, facts, place in rows:
+            grouped[group].append(self._item(group, facts, bounds, place))
         review = Review(
             bounds.today,
             tuple((group, tuple(items)) for group, items in grouped.items()),
@@ -402,8 +403,8 @@ class FollowupService:
         """The prospects of ``group`` after ``after``, in the order of the review that showed
         ``after`` (its bounds: past midnight, its groups still hold as they were read)."""
         return tuple(
-            self._item(group, facts, bounds)
-            for facts in self._store.review_after(bounds, group, after, limit)
+            self._item(group, facts, bounds, place)
+            for facts, place in self._store.review_after(bounds, group, after, limit)
         )
 
     def due_now(self, stale_days: int | None = None) -> list[DueNow]:
@@ -420,8 +421,11 @@ class FollowupService:
     def _stale(stale_days: int | None) -> int:
         return DEFAULT_STALE_DAYS if stale_days is None else stale_days
 
-    def _item(self, group: Group, facts: ProspectFacts, bounds: ReviewBounds) -> ReviewItem:
-        """The domain's reading of a row the query placed: what is due and what to do."""
+    def _item(
+        self, group: Group, facts: ProspectFacts, bounds: ReviewBounds, place: Place
+    ) -> ReviewItem:
+        """The domain's reading of a row the query placed: what is due and what to do; the
+        query's place goes with it (the next rows are read from there)."""
         zone = self._settings.rules.zone
         item = classify(facts, bounds.today, bounds.week_end, bounds.stale_days, zone)
         if item is None or item.group is not group:
@@ -431,8 +435,9 @@ class FollowupService:
                 group.value,
                 item.group.value if item else "none",
             )
-            return ReviewItem(facts, group, item.due if item else None, item.what if item else "")
-        return item
+            due, what = (item.due, item.what) if item else (None, "")
+            return ReviewItem(facts, group, due, what, place)
+        return replace(item, place=place)
 
     def pipeline(self, weeks: int = 8) -> list[tuple[date, dict[str, int]]]:
         """The review's counts per group for the last ``weeks`` weeks (as reviews saw them)."""

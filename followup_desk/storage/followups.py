@@ -19,7 +19,14 @@ from followup_desk.domain.enrolments import (
     StoredTouch,
 )
 from followup_desk.domain.outbox import NewJob
-from followup_desk.domain.review import DueNow, Group, ProspectFacts, ReviewBounds, ReviewItem
+from followup_desk.domain.review import (
+    DueNow,
+    Group,
+    Place,
+    ProspectFacts,
+    ReviewBounds,
+    ReviewItem,
+)
 from followup_desk.domain.touches import Direction, Outcome
 from followup_desk.storage import review_query
 from followup_desk.storage.bookings import (
@@ -384,7 +391,7 @@ class SqliteFollowupStore:
 
     def review_first(
         self, bounds: ReviewBounds, limit: int | None, limits: Mapping[Group, int] | None = None
-    ) -> tuple[dict[Group, int], list[tuple[Group, ProspectFacts]]]:
+    ) -> tuple[dict[Group, int], list[tuple[Group, ProspectFacts, Place]]]:
         return review_query.first_rows(self._conn, bounds, limit, limits)
 
     def review_due_now(self, bounds: ReviewBounds) -> list[DueNow]:
@@ -396,7 +403,7 @@ class SqliteFollowupStore:
 
     def review_after(
         self, bounds: ReviewBounds, group: Group, after: ReviewItem, limit: int | None
-    ) -> list[ProspectFacts]:
+    ) -> list[tuple[ProspectFacts, Place]]:
         return review_query.rows_after(self._conn, bounds, group, after, limit)
 
     def sweep_candidates(self, now: datetime) -> list[tuple[Enrolment, str, bool]]:

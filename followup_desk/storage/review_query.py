@@ -16,6 +16,7 @@ from collections.abc import Mapping, Sequence
 
 from followup_desk.domain.review import (
     Group,
+    Place,
     ProspectFacts,
     ReviewBounds,
     ReviewItem,
@@ -81,7 +82,7 @@ def _rows_sql(group: Group, after: bool) -> str:
         marks = ", ".join(f":after_{n}" for n in range(len(order)))
         keyset = f" AND ({', '.join(order)}) > ({marks})"
     return (
-        f"SELECT {_FACT_COLUMNS} FROM prospect INDEXED BY {index}"
+        f"SELECT {', '.join(order)}, {_FACT_COLUMNS} FROM prospect INDEXED BY {index}"
         f" WHERE {_OPEN}{span} AND {_GROUP} = :grp{keyset}"
         f" ORDER BY {', '.join(order)} LIMIT :limit"
     )
@@ -104,17 +105,18 @@ def first_rows(
     bounds: ReviewBounds,
     limit: int | None,
     limits: Mapping[Group, int] | None = None,
-) -> tuple[dict[Group, int], list[tuple[Group, ProspectFacts]]]:
+) -> tuple[dict[Group, int], list[tuple[Group, ProspectFacts, Place]]]:
     """Every group's count, and its first ``limit`` prospects (all with None; ``limits``
-    sets it for some groups), in order; all read from one snapshot of the database."""
+    sets it for some groups), in order, each with its place; all from one snapshot."""
     values = _bounds(bounds)
-    rows: list[tuple[Group, ProspectFacts]] = []
+    rows: list[tuple[Group, ProspectFacts, Place]] = []
     with snapshot(conn):
         sizes = {Group(grp): int(n) for grp, n in conn.execute(_COUNTS, values)}
         for group in Group:
             if sizes.get(group):
                 wanted = (limits or {}).get(group, limit)
-                rows += [(group, facts) for facts in _read(conn, values, group, None, wanted)]
+                read = _read(conn, values, group, None, wanted)
+                rows += [(group, facts, place) for facts, place in read]
     return sizes, rows
 
 
@@ -139,13 +141,16 @@ def rows_after(
     group: Group,
     after: ReviewItem,
     limit: int | None,
-) -> list[ProspectFacts]:
+) -> list[tuple[ProspectFacts, Place]]:
     """The prospects of ``group`` that come after ``after``, most urgent first."""
     return _read(conn, _bounds(bounds), group, _place(after), limit)
 
 
-def _place(item: ReviewItem) -> tuple[object, ...]:
-    """The item's place in its group's index order (see ``_order``)."""
+def _place(item: ReviewItem) -> Place:
+    """The item's place in its group's index order (see ``_order``): as read with it, or
+    else worked out from what it says."""
+    if item.place:
+        return item.place
     facts = item.facts
     if item.group is Group.WAITING or item.group is Group.STALE:
         since = last_touch(facts) or facts.created
@@ -159,14 +164,17 @@ def _read(
     conn: sqlite3.Connection,
     values: dict[str, object],
     group: Group,
-    after: tuple[object, ...] | None,
+    after: Place | None,
     limit: int | None,
-) -> list[ProspectFacts]:
+) -> list[tuple[ProspectFacts, Place]]:
     asked = {**values, "grp": group.value, "limit": _NO_LIMIT if limit is None else limit}
     for n, value in enumerate(after or ()):
         asked[f"after_{n}"] = value
-    now = str(values["now"])
-    return [_facts(row, now) for row in conn.execute(_rows_sql(group, after is not None), asked)]
+    now, keys = str(values["now"]), len(_order(group)[2])
+    return [
+        (_facts(row[keys:], now), tuple(row[:keys]))
+        for row in conn.execute(_rows_sql(group, after is not None), asked)
+    ]
 
 
 def _facts(r: Sequence[object], now: str) -> ProspectFacts:

@@ -12,7 +12,7 @@ columns the triggers keep are checked too.
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as wall_time
 from pathlib import Path
@@ -222,7 +222,7 @@ def test_the_query_groups_and_orders_every_prospect_as_the_rules_do(
 
         sizes, rows = review_query.first_rows(conn, bounds, None)
         ours: dict[Group, list[int]] = {}
-        for group, facts in rows:
+        for group, facts, _place in rows:
             ours.setdefault(group, []).append(facts.prospect_id)
         assert ours == order(rules)
         assert {g: n for g, n in sizes.items() if n} == {
@@ -231,22 +231,26 @@ def test_the_query_groups_and_orders_every_prospect_as_the_rules_do(
 
         # the facts read for the rows shown give the rules' own items, word for word
         by_id = {i.facts.prospect_id: i for _, items in rules.groups for i in items}
-        for group, facts in rows:
+        for group, facts, _place in rows:
             item = classify(facts, today, bounds.week_end, stale_days, zone)
             assert item == by_id[facts.prospect_id]
             assert item is not None and item.group is group
 
-        # page after page, as the window scrolls, the same order again
+        # page after page, as the window scrolls (each page read from the place the query
+        # gave the last row shown), the same order again
         sizes, first = review_query.first_rows(conn, bounds, page)
         for group, expected in order(rules).items():
-            shown = [f.prospect_id for g, f in first if g is group]
-            assert shown == expected[:page]
-            while len(shown) < sizes[group]:
-                last = next(i for i in rules.items(group) if i.facts.prospect_id == shown[-1])
-                more = review_query.rows_after(conn, bounds, group, last, page)
-                assert more, (group, shown)
-                shown += [f.prospect_id for f in more]
-            assert shown == expected
+            read = [(f.prospect_id, place) for g, f, place in first if g is group]
+            assert [pid for pid, _ in read] == expected[:page]
+            while len(read) < sizes[group]:
+                pid, place = read[-1]
+                item = next(i for i in rules.items(group) if i.facts.prospect_id == pid)
+                more = review_query.rows_after(
+                    conn, bounds, group, replace(item, place=place), page
+                )
+                assert more, (group, read)
+                read += [(f.prospect_id, place) for f, place in more]
+            assert [pid for pid, _ in read] == expected
     finally:
         conn.close()
 
@@ -308,11 +312,12 @@ def test_a_page_at_a_time_never_repeats_or_skips_prospects_of_the_same_name() ->
         rules = build_review(
             SqliteFollowupStore(conn).review_facts(now), now.date(), frozenset(range(5))
         )
-        [(group, first)] = review_query.first_rows(conn, bounds, 1)[1]
+        [(group, first, _place)] = review_query.first_rows(conn, bounds, 1)[1]
         assert group is Group.NO_NEXT_STEP
+        # paged from each item's own reading (no place kept from the query)
         shown, last = [first.prospect_id], rules.items(group)[0]
         while more := review_query.rows_after(conn, bounds, group, last, 1):
-            shown.append(more[0].prospect_id)
+            shown.append(more[0][0].prospect_id)
             last = rules.items(group)[len(shown) - 1]
         assert shown == [i.facts.prospect_id for i in rules.items(group)]
         assert len(shown) == len(NAMES) * 3

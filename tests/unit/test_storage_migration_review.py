@@ -62,7 +62,7 @@ def test_a_version_6_database_reviews_the_same_at_version_7(tmp_path: Path) -> N
         )
         bounds = review_bounds(NOW, NOW.date(), WEEKDAYS)
         sizes, rows = review_query.first_rows(conn, bounds, None)
-        grouped = {g: [f.prospect_id for h, f in rows if h is g] for g in Group if sizes.get(g)}
+        grouped = {g: [f.prospect_id for h, f, _ in rows if h is g] for g in Group if sizes.get(g)}
         assert grouped == {
             Group.DUE_TODAY: [3],
             Group.STALE: [4],
@@ -70,4 +70,4 @@ def test_a_version_6_database_reviews_the_same_at_version_7(tmp_path: Path) -> N
         }
         rules = build_review(SqliteFollowupStore(conn).review_facts(NOW), NOW.date(), WEEKDAYS)
         assert {g: n for g, n in rules.counts().items() if n} == {g: 1 for g in grouped}
-        assert [f.cadence for g, f in rows if g is Group.DUE_TODAY] == ["Short"]
+        assert [f.cadence for g, f, _ in rows if g is Group.DUE_TODAY] == ["Short"]
