@@ -364,3 +364,24 @@ def test_settings_from_the_window_propose_the_reps_zone_not_the_machines(
 
     assert shown == ["America/New_York"]
     assert window.vm.settings.rules.time_zone == "America/New_York"
+
+
+def test_settings_from_the_window_show_the_zone_the_file_holds_now(
+    qtbot: QtBot, make_window: WindowFactory, fd_home: AppPaths
+) -> None:
+    """settings.toml edited by hand while the app runs: the dialog shows what it says."""
+    make_window(time_zone="America/New_York")
+    path = fd_home.settings_file
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("America/New_York", "Asia/Tokyo"), encoding="utf-8")
+    shown: list[str] = []
+
+    def look(box: QDialog) -> None:
+        assert isinstance(box, SetupDialog)
+        shown.append(box.zone_edit.text())
+        box.reject()
+
+    answer(look)
+    press(qtbot, Qt.Key.Key_Comma, Qt.KeyboardModifier.ControlModifier)
+
+    assert shown == ["Asia/Tokyo"]

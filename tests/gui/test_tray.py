@@ -291,3 +291,31 @@ def test_rows_read_after_midnight_continue_the_review_the_rep_is_looking_at(
         assert names == [f"Due {n:03d}" for n in range(PAGE + 5)]
     finally:
         window.vm.runner.shutdown()
+
+
+def test_a_reload_by_the_clock_keeps_the_cursor_on_the_prospect_it_was_on(
+    qtbot: QtBot, fd_home: AppPaths, write_settings: SettingsWriter
+) -> None:
+    """At 23:50 the rep is on Tue 002 (due this week); past midnight the reminders' reload
+    moves Tue 002 to "Due today": the cursor goes with them, not to whoever took their row
+    (a key pressed then would act on someone else)."""
+    write_settings()
+    add_prospects(fd_home, "Tue", 5, follow_up="2026-11-24")
+    add_prospects(fd_home, "Wed", 5, follow_up="2026-11-25")
+    clock = MovableClock(datetime(2026, 11, 23, 23, 50, tzinfo=BERLIN))
+    window = build_window(fd_home, load_settings(fd_home.settings_file), clock)
+    qtbot.addWidget(window)
+    try:
+        settled(qtbot, window)
+        vm = window.review_vm
+        window.review.tree.setCurrentIndex(vm.model.index_of(3))  # Tue 002
+        clock.at = datetime(2026, 11, 24, 0, 5, tzinfo=BERLIN)
+        reminders = RemindersViewModel(vm)
+        tick(qtbot, reminders)
+
+        assert vm.review is not None
+        assert [i.facts.name for i in vm.review.items(Group.DUE_TODAY)][2] == "Tue 002"
+        on = window.review.selected()
+        assert on is not None and (on.facts.name, on.group) == ("Tue 002", Group.DUE_TODAY)
+    finally:
+        window.vm.runner.shutdown()

@@ -120,8 +120,10 @@ class ReviewModel(QAbstractItemModel):
             if shown.group is not group:
                 continue
             shown.asking = False
-            if not items:  # the group shrank since it was counted
+            if not items:  # the group shrank since it was counted: its title says so
                 shown.size = len(shown.items)
+                title = self.createIndex(row, 0, _GROUP_ROW)
+                self.dataChanged.emit(title, title)
                 return
             first = len(shown.items)
             self.beginInsertRows(
@@ -263,6 +265,7 @@ class ReviewViewModel(QObject):
         self.weeks: list[tuple[date, dict[str, int]]] = []
         self.can_send = False  # an SMTP account exists: Shift+M sends the message
         self.due_now: list[DueNow] = []  # everyone overdue or due today
+        self.acted_on: int | None = None  # the prospect the last action was on, until shown
         self.error = ""
         self.model.moreWanted.connect(self._read_more)
 
@@ -310,13 +313,21 @@ class ReviewViewModel(QObject):
         self.message.emit(self.error)
         self.changed.emit()
 
-    def _then_reload(self, job: Callable[[Desk], object], said: Callable[[object], str]) -> None:
+    def _then_reload(
+        self, job: Callable[[Desk], object], said: Callable[[object], str], acted_on: int
+    ) -> None:
         def done(result: object) -> None:
             self.message.emit(said(result))
             self.outboxNeeded.emit()  # a due touch may have changed: its task goes out
-            self.load()
+            self._reload_after(acted_on)
 
         self.runner.submit(job, done, self._failed)
+
+    def _reload_after(self, acted_on: int) -> None:
+        """The review read again after an action on ``acted_on``: the rep is done with them,
+        so the cursor may move on (``acted_on`` is cleared once the review has been shown)."""
+        self.acted_on = acted_on
+        self.load()
 
     def counts_line(self) -> str:
         if self.review is None:
@@ -340,7 +351,7 @@ class ReviewViewModel(QObject):
             due = f"; next touch {format_short_day(result.next_due)}" if result.next_due else ""
             self.message.emit(f"Logged a {channel.value} with {item.facts.name}{due}.")
             self.outboxNeeded.emit()
-            self.load()
+            self._reload_after(pid)
 
         def failed(error: UserError) -> None:
             if _is_empty_touch_warning(error):
@@ -357,6 +368,7 @@ class ReviewViewModel(QObject):
         self._then_reload(
             lambda desk: desk.followups.snooze(pid, until),
             lambda _r: f"{item.facts.name} snoozed until {format_short_day(until)}.",
+            pid,
         )
 
     def enrol(self, item: ReviewItem, key: str) -> None:
@@ -364,6 +376,7 @@ class ReviewViewModel(QObject):
         self._then_reload(
             lambda desk: desk.followups.enrol(pid, key),
             lambda e: f"{item.facts.name} enrolled in {getattr(e, 'cadence_name', key)}.",
+            pid,
         )
 
     def close_file(self, item: ReviewItem, reason: str) -> None:
@@ -371,11 +384,12 @@ class ReviewViewModel(QObject):
         self._then_reload(
             lambda desk: desk.followups.close(pid, reason),
             lambda _r: f"{item.facts.name}'s file is closed ({reason}).",
+            pid,
         )
 
     def record_outcome(self, booking: Booking, prospect: Prospect, outcome: Outcome) -> None:
-        booking_id = booking.id
-        assert booking_id is not None
+        booking_id, prospect_id = booking.id, prospect.id
+        assert booking_id is not None and prospect_id is not None
 
         def said(_result: object) -> str:
             if outcome is Outcome.RESCHEDULED:
@@ -385,7 +399,9 @@ class ReviewViewModel(QObject):
                 return f"{prospect.name}: meeting held. What is the next step?"
             return f"{prospect.name} is back among those without a next step."
 
-        self._then_reload(lambda desk: desk.followups.record_outcome(booking_id, outcome), said)
+        self._then_reload(
+            lambda desk: desk.followups.record_outcome(booking_id, outcome), said, prospect_id
+        )
 
     def copy_message(self, item: ReviewItem) -> None:
         pid = item.facts.prospect_id
@@ -452,7 +468,7 @@ class ReviewViewModel(QObject):
             )
             self.message.emit(said + due)
             self.outboxNeeded.emit()
-            self.load()
+            self._reload_after(pid)
 
         def failed(error: UserError) -> None:
             if _is_empty_touch_warning(error):

@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 
 from followup_desk import APP_NAME
 from followup_desk.domain.booking import Prospect
+from followup_desk.errors import SettingsError
 from followup_desk.services.booking import NextStep
 from followup_desk.storage.settings_file import load_settings
 from followup_desk.ui.runner import DeskRunner
@@ -246,7 +247,11 @@ class MainWindow(QMainWindow):
         from followup_desk.ui.viewmodels.setup import SetupViewModel
         from followup_desk.ui.widgets.setup_dialog import SetupDialog
 
-        setup = SetupViewModel(self._settings_file, self.vm.settings.rules.time_zone)
+        try:  # the file's zone, as the dialog's other fields (the rep may have edited it)
+            zone = load_settings(self._settings_file).rules.time_zone
+        except SettingsError:
+            zone = self.vm.settings.rules.time_zone
+        setup = SetupViewModel(self._settings_file, zone)
         saved: list[object] = []
         setup.saved.connect(saved.append)
         SetupDialog(setup, parent=self).exec()

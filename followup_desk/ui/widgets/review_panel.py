@@ -146,13 +146,18 @@ class ReviewPanel(QWidget):
         self._read_what_shows()
 
     def _place_for(self, kept: int | None) -> QModelIndex:
-        """Where the cursor goes after a reload: the prospect it was on, while they stay in
-        their group; when an action moved them on (snoozed, logged, closed), whoever took
-        their place there, so the rep works down a list without going back to its top."""
+        """Where the cursor goes after a reload: the prospect it was on, wherever they are
+        now; but when the rep's action moved them on (snoozed, logged, closed), whoever took
+        their place in the group, so the rep works down a list without going back to its
+        top. A reload by the clock or F5 never moves the cursor to someone else."""
         model = self.vm.model
+        acted, self.vm.acted_on = self.vm.acted_on, None
         index = model.index_of(kept) if kept is not None else QModelIndex()
         item = model.item(index)
-        if item is not None and (self._kept_at is None or item.group is self._kept_at[0]):
+        moved_on = acted is not None and acted == kept
+        if item is not None and (
+            not moved_on or self._kept_at is None or item.group is self._kept_at[0]
+        ):
             return index
         if self._kept_at is not None:
             group, row = self._kept_at
