@@ -77,6 +77,8 @@ def queue_jobs(
     either: the prospect never heard of the meeting.
     """
     now = instant(at)
+    row = conn.execute("SELECT prospect_id FROM booking WHERE id = ?", (booking_id,)).fetchone()
+    prospect_id = int(row[0]) if row else None
     for job in jobs:
         if job.channel is Channel.ICS:
             continue
@@ -95,26 +97,7 @@ def queue_jobs(
             ).fetchone()
             if went is None:
                 continue
-        conn.execute(
-            "INSERT INTO outbox (booking_id, prospect_id, channel, account, uid, sequence,"
-            " method, payload, recipient, state, attempts, next_try, created, updated)"
-            " VALUES (?, (SELECT prospect_id FROM booking WHERE id = ?), ?, ?, ?, ?, ?, ?, ?,"
-            " 'waiting', 0, ?, ?, ?)",
-            (
-                booking_id,
-                booking_id,
-                job.channel.value,
-                job.account,
-                job.uid,
-                job.sequence,
-                job.method.value,
-                job.payload,
-                job.recipient,
-                now,
-                now,
-                now,
-            ),
-        )
+        _insert(conn, job, now, booking_id=booking_id, prospect_id=prospect_id)
 
 
 def queue_followup_jobs(
@@ -147,29 +130,44 @@ def queue_followup_jobs(
                 " VALUES (?, ?, ?, ?, ?) ON CONFLICT(uid, account) DO NOTHING",
                 (job.uid, job.account, job.target, enrolment_id, job.step),
             )
-        conn.execute(
-            "INSERT INTO outbox (kind, prospect_id, enrolment_id, channel, account, target,"
-            " summary, uid, sequence, method, payload, recipient, state, attempts, next_try,"
-            " created, updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'waiting', 0,"
-            " ?, ?, ?)",
-            (
-                job.kind.value,
-                prospect_id,
-                enrolment_id if job.kind is JobKind.TASK else None,
-                job.channel.value,
-                job.account,
-                job.target,
-                job.summary,
-                job.uid,
-                job.sequence,
-                job.method.value,
-                job.payload,
-                job.recipient,
-                now,
-                now,
-                now,
-            ),
-        )
+        enrolment = enrolment_id if job.kind is JobKind.TASK else None
+        _insert(conn, job, now, prospect_id=prospect_id, enrolment_id=enrolment)
+
+
+def _insert(
+    conn: sqlite3.Connection,
+    job: NewJob,
+    now: str,
+    *,
+    booking_id: int | None = None,
+    prospect_id: int | None = None,
+    enrolment_id: int | None = None,
+) -> None:
+    """One job, waiting to be sent: an invite (of a booking), a task or a follow-up e-mail."""
+    conn.execute(
+        "INSERT INTO outbox (kind, booking_id, prospect_id, enrolment_id, channel, account,"
+        " target, summary, uid, sequence, method, payload, recipient, state, attempts,"
+        " next_try, created, updated)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'waiting', 0, ?, ?, ?)",
+        (
+            job.kind.value,
+            booking_id,
+            prospect_id,
+            enrolment_id,
+            job.channel.value,
+            job.account,
+            job.target,
+            job.summary,
+            job.uid,
+            job.sequence,
+            job.method.value,
+            job.payload,
+            job.recipient,
+            now,
+            now,
+            now,
+        ),
+    )
 
 
 @dataclass(frozen=True)
