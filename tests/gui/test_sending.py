@@ -7,7 +7,7 @@ account service beforehand, as the Accounts dialog would save them.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 from urllib.parse import unquote
@@ -192,6 +192,19 @@ def test_a_held_email_is_shown_in_the_outbox_with_what_to_do_and_r_sends_it(
     qtbot.waitUntil(lambda: lines(window) == ["E-mail: sent to dana@example.com ✓"])
 
 
+def yes_to(seen: list[str]) -> Callable[[QDialog], None]:
+    """An answer to a question box: its text goes to ``seen``, then Yes is pressed."""
+
+    def say_yes(box: QDialog) -> None:
+        assert isinstance(box, QMessageBox)
+        seen.append(box.text())
+        button = box.button(QMessageBox.StandardButton.Yes)
+        assert button is not None
+        button.click()
+
+    return say_yes
+
+
 def test_dropping_a_held_job_asks_first(
     qtbot: QtBot,
     make_window: WindowFactory,
@@ -204,14 +217,7 @@ def test_dropping_a_held_job_asks_first(
     qtbot.waitUntil(lambda: window.outbox_vm.needs_you == 1)
     press(qtbot, Qt.Key.Key_B, CTRL)
     seen: list[str] = []
-
-    def say_yes(box: QDialog) -> None:
-        assert isinstance(box, QMessageBox)
-        seen.append(box.text())
-        button = box.button(QMessageBox.StandardButton.Yes)
-        assert button is not None
-        button.click()
-
+    say_yes = yes_to(seen)
     answer(say_yes)
     press(qtbot, Qt.Key.Key_Delete)
     assert seen and "Give up sending the e-mail for Dana Whitfield" in seen[0]
@@ -459,14 +465,7 @@ def test_a_booking_lands_in_the_calendar_and_its_move_and_cancellation_follow_it
 
     # Delete on the row: the question says where the cancellation goes
     seen: list[str] = []
-
-    def say_yes(box: QDialog) -> None:
-        assert isinstance(box, QMessageBox)
-        seen.append(box.text())
-        button = box.button(QMessageBox.StandardButton.Yes)
-        assert button is not None
-        button.click()
-
+    say_yes = yes_to(seen)
     select_the_row(qtbot, window)
     answer(say_yes)
     press(qtbot, Qt.Key.Key_Delete)
