@@ -6,11 +6,16 @@ import os
 import textwrap
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
+from followup_desk.domain.accounts import Security
 from followup_desk.paths import HOME_ENV, AppPaths, resolve_paths
-from tests.servers import CalDavServer, start_radicale
+from tests.servers import CalDavServer, SmtpServer, start_radicale
+
+if TYPE_CHECKING:
+    from followup_desk.app import Desk
 
 # GUI tests run without a screen; set before pytest-qt creates the QApplication.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -100,3 +105,16 @@ def write_settings(fd_home: AppPaths) -> SettingsWriter:
         return path
 
     return write
+
+
+def add_mail_account(desk: Desk, smtp: SmtpServer, name: str = "mail") -> None:
+    """The test SMTP server saved as the rep's e-mail account (plain, on 127.0.0.1)."""
+    desk.accounts.add_smtp(
+        name=name,
+        host=smtp.host,
+        port=smtp.port,
+        username=smtp.username,
+        from_address="robin@example.com",
+        password=smtp.password,
+        security=Security.NONE,
+    )

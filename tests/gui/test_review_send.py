@@ -15,14 +15,13 @@ from pytestqt.qtbot import QtBot
 
 from followup_desk.adapters.clock import FixedClock
 from followup_desk.app import open_desk
-from followup_desk.domain.accounts import Security
 from followup_desk.domain.touches import Outcome
 from followup_desk.paths import AppPaths
 from followup_desk.services.booking import BookingRequest
 from followup_desk.ui.widgets.main_window import MainWindow
 from followup_desk.ui.widgets.review_panel import SEND_KEY
 from followup_desk.ui.widgets.send_dialog import SendDialog
-from tests.conftest import SettingsWriter
+from tests.conftest import SettingsWriter, add_mail_account
 from tests.gui.conftest import BERLIN, NOW, WindowFactory, answer, press
 from tests.servers import SmtpServer, start_smtp
 
@@ -46,11 +45,7 @@ def seed(home: AppPaths, write_settings: SettingsWriter, smtp: SmtpServer | None
         start = datetime(2026, 11, 19, 10, tzinfo=BERLIN)
         desk.bookings.book(BookingRequest("Ana Lopez", "ana@sol.es", start, timedelta(minutes=30)))
         if smtp is not None:
-            desk.accounts.add_smtp(
-                name="mail", host=smtp.host, port=smtp.port, username=smtp.username,
-                from_address="robin@example.com", password=smtp.password,
-                security=Security.NONE,
-            )  # fmt: skip
+            add_mail_account(desk, smtp)
     finally:
         desk.close()
     later = open_desk(home, FixedClock(NOW))

@@ -16,12 +16,12 @@ from zoneinfo import ZoneInfo
 import icalendar
 
 from followup_desk.app import Desk, Gateways, open_desk
-from followup_desk.domain.accounts import InvitesBy, Security
+from followup_desk.domain.accounts import InvitesBy
 from followup_desk.domain.outbox import JobState
 from followup_desk.paths import AppPaths
 from followup_desk.services.booking import BookingRequest
 from followup_desk.storage.outbox import SqliteOutbox
-from tests.conftest import SettingsWriter
+from tests.conftest import SettingsWriter, add_mail_account
 from tests.servers import CalDavServer, FaultProxy, MemoryKeyring, start_smtp
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -242,15 +242,7 @@ def test_an_email_the_server_took_but_never_confirmed_is_left_to_the_rep(
     smtp = start_smtp(data_delay=3)
     desk = open_desk(fd_home, clock=clock, gateways=Gateways(1.0, mail_final_reply=1.0))
     try:
-        desk.accounts.add_smtp(
-            name="mail",
-            host=smtp.host,
-            port=smtp.port,
-            username=smtp.username,
-            from_address="robin@example.com",
-            password=smtp.password,
-            security=Security.NONE,
-        )
+        add_mail_account(desk, smtp)
         desk.bookings.book(
             BookingRequest(
                 name="Ana Silva",

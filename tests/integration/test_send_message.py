@@ -19,7 +19,7 @@ import pytest
 from followup_desk import cli
 from followup_desk.adapters.clock import FixedClock
 from followup_desk.app import Desk, Gateways, open_desk
-from followup_desk.domain.accounts import Security, SmtpAccount
+from followup_desk.domain.accounts import SmtpAccount
 from followup_desk.domain.outbox import JobKind, JobState
 from followup_desk.domain.touches import Direction, Outcome
 from followup_desk.errors import InvalidInputError
@@ -28,7 +28,7 @@ from followup_desk.services.booking import BookingRequest
 from followup_desk.services.followup_outbox import UnfilledMessageWarning
 from followup_desk.services.followups import EmptyTouchWarning
 from followup_desk.storage.outbox import SqliteOutbox
-from tests.conftest import SettingsWriter
+from tests.conftest import SettingsWriter, add_mail_account
 from tests.servers import MemoryKeyring, SmtpServer, start_smtp
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -80,15 +80,7 @@ def prospect(
 
 def open_with_smtp(fd_home: AppPaths, smtp: SmtpServer) -> Desk:
     desk = open_desk(fd_home, clock=FixedClock(MONDAY), gateways=Gateways(3.0))
-    desk.accounts.add_smtp(
-        name="mail",
-        host=smtp.host,
-        port=smtp.port,
-        username=smtp.username,
-        from_address="robin@example.com",
-        password=smtp.password,
-        security=Security.NONE,
-    )
+    add_mail_account(desk, smtp)
     return desk
 
 
